@@ -1,0 +1,37 @@
+# Two commands: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system-packages run test lint bench screenshots clean
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+# The kiosk on the bundled demo interview, against an embedded local backend.
+run: setup
+	$(PY) main.py demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: lint
+	scripts/test-env $(PY) -m pytest
+
+bench: setup
+	scripts/test-env sh -c '$(PY) bench/faces.py && $(PY) bench/captions.py ../shared/testdata/speech.tsv && $(PY) bench/recording.py && $(PY) bench/upload.py'
+
+screenshots: setup
+	scripts/test-env $(PY) scripts/take_screenshots.py docs/screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

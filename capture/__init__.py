@@ -1,0 +1,1 @@
+"""Devices: camera, microphone, speaker, screen; real and file-backed sources. Never Qt."""
