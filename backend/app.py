@@ -1,0 +1,99 @@
+"""Builds the FastAPI app and serves it with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from backend import attempts, receipts, review, tus
+from backend.db import open_db
+from backend.media import remux_attempt_async
+
+log = logging.getLogger("backend")
+
+DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: a long 1080p interview fits
+DEFAULT_UPLOAD_TTL_S = 7 * 24 * 3600.0
+
+
+def create_app(
+    data_dir: Path,
+    database_url: str | None = None,
+    interviews_dir: Path | None = None,
+    *,
+    bench: bool = False,
+    max_upload_size: int = DEFAULT_MAX_SIZE,
+    upload_ttl_s: float = DEFAULT_UPLOAD_TTL_S,
+    remux: bool = True,
+) -> FastAPI:
+    """`bench=True` adds PUT /api/raw-sink (a plain upload to compare tus against)."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(title="Interview Kiosk backend", docs_url=None, redoc_url=None)
+    app.state.sessions = open_db(data_dir, database_url)
+    app.state.secret = receipts.load_secret(data_dir)
+    app.state.interviews_dir = Path(interviews_dir) if interviews_dir else None
+    app.state.attempts_dir = data_dir / "attempts"
+    app.state.attempts_dir.mkdir(exist_ok=True)
+    app.state.uploads = tus.UploadStore(data_dir, app.state.sessions, max_upload_size, upload_ttl_s)
+    app.state.uploads.purge_expired()
+    app.state.on_submit = remux_attempt_async if remux else None
+    app.include_router(attempts.router)
+    app.include_router(tus.router)
+    app.include_router(review.router)
+    if bench:
+        _add_raw_sink(app, data_dir)
+    return app
+
+
+def _add_raw_sink(app: FastAPI, data_dir: Path) -> None:
+    sink = data_dir / "raw-sink.bin"
+
+    @app.put("/api/raw-sink")
+    async def raw_sink(request: Request) -> JSONResponse:
+        n = 0
+        fd = os.open(sink, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            async for piece in request.stream():
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
+                n += len(piece)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return JSONResponse({"bytes": n})
+
+
+def serve(
+    data_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    database_url: str | None = None,
+    interviews_dir: Path | None = None,
+    *,
+    bench: bool = False,
+    log_level: str = "warning",
+) -> None:
+    """Blocks until interrupted. Logs 'ready' once the socket accepts connections."""
+    import threading
+    import time
+
+    import uvicorn
+
+    app = create_app(data_dir, database_url, interviews_dir, bench=bench)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False)
+    )
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            log.info("backend ready on http://%s:%d (data in %s)", host, port, data_dir)
+
+    threading.Thread(target=announce, name="backend-ready", daemon=True).start()
+    server.run()

@@ -1,0 +1,78 @@
+"""Bearer tokens. A `station` token reaches only the attempts it created; a `reviewer` token
+reaches all of them. Only the sha256 of a token is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from backend.db import Token, open_db
+
+ROLES = ("station", "reviewer")
+REVIEW_COOKIE = "kiosk_review"
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: int
+    role: str
+    name: str
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == "reviewer"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(sessions: sessionmaker, role: str, name: str) -> str:
+    """Returns the new token; only its hash is kept."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    token = secrets.token_urlsafe(32)
+    with sessions.begin() as db:
+        db.add(Token(token_hash=hash_token(token), role=role, name=name))
+    return token
+
+
+def create_token_in(data_dir: Path, role: str, name: str, database_url: str | None = None) -> str:
+    return create_token(open_db(data_dir, database_url), role, name)
+
+
+def lookup(sessions: sessionmaker, token: str) -> Principal | None:
+    if not token:
+        return None
+    wanted = hash_token(token)
+    with sessions() as db:
+        row = db.scalars(select(Token).where(Token.token_hash == wanted)).first()
+    if row is None or row.revoked or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    return Principal(row.id, row.role, row.name)
+
+
+def bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def require(request: Request) -> Principal:
+    """FastAPI dependency: a valid bearer token or 401."""
+    principal = lookup(request.app.state.sessions, bearer(request))
+    if principal is None:
+        raise HTTPException(
+            401,
+            "Missing or unknown access token: send 'Authorization: Bearer <token>'. "
+            "Ask the administrator for a token (python main.py backend token create).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal

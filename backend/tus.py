@@ -1,0 +1,426 @@
+"""tus 1.0 resumable uploads at /files/: core, creation, checksum (sha256, sha1), termination,
+expiration. The offset of an upload is the size of its file on disk, so a server restart
+resumes from the bytes that really reached the disk. Each chunk is streamed to disk, hashed
+as it arrives and fsynced before the new offset is acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import logging
+import os
+import re
+import uuid
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path, PurePosixPath
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy import delete, select
+from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from backend.auth import Principal, require
+from backend.db import Attempt, Upload, utcnow
+
+log = logging.getLogger("backend.tus")
+
+TUS_VERSION = "1.0.0"
+EXTENSIONS = "creation,checksum,termination,expiration"
+CHECKSUMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
+CHECKSUM_MISMATCH = 460
+ROLES = {
+    "recording",
+    "screen",
+    "transcript",
+    "captions",
+    "whiteboard",
+    "events",
+    "manifest",
+    "other",
+    "",
+}
+_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+class TusError(HTTPException):
+    pass
+
+
+def safe_relative_path(name: str) -> str:
+    """The file's path inside the attempt folder, or ValueError. Rejects anything that could
+    leave the folder: '..', absolute paths, backslashes, drive letters, empty parts."""
+    if not name or len(name) > 255 or "\x00" in name:
+        raise ValueError("filename is empty, too long or contains NUL")
+    if "\\" in name:
+        raise ValueError("filename must use '/' separators, not backslashes")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise ValueError("filename must be relative to the attempt folder")
+    parts = name.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise ValueError("filename must not contain '..', '.' or empty parts")
+    return str(PurePosixPath(*parts))
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """'key base64,key2 base64' -> {key: value}. ValueError on malformed input."""
+    out: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in header.split(","))):
+        key, _, value = item.partition(" ")
+        if not _KEY.match(key):
+            raise ValueError(f"bad metadata key {key!r}")
+        try:
+            out[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as e:
+            raise ValueError(f"metadata value of {key!r} is not base64 UTF-8") from e
+    return out
+
+
+def http_date(dt: datetime) -> str:
+    from datetime import UTC
+
+    return format_datetime(dt.replace(tzinfo=UTC), usegmt=True)
+
+
+class UploadStore:
+    """Files and in-memory state of the uploads (per-upload lock, running hash)."""
+
+    def __init__(self, data_dir: Path, sessions: sessionmaker, max_size: int, ttl_s: float) -> None:
+        self.dir = Path(data_dir) / "uploads"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.sessions = sessions
+        self.max_size = max_size
+        self.ttl = timedelta(seconds=ttl_s)
+        self.locks: dict[str, asyncio.Lock] = {}
+        # upload id -> (offset, sha256 state of bytes [0, offset)); lost on restart, when
+        # the hash is computed from disk instead.
+        self.running: dict[str, tuple[int, hashlib._Hash]] = {}
+        self.in_flight: dict[str, int] = {}
+
+    def path(self, upload_id: str) -> Path:
+        return self.dir / f"{upload_id}.bin"
+
+    def offset(self, upload_id: str) -> int:
+        if upload_id in self.in_flight:  # a PATCH is writing: report what is acknowledged
+            return self.in_flight[upload_id]
+        try:
+            return self.path(upload_id).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def purge_expired(self) -> int:
+        """Deletes incomplete uploads past their expiry. Returns how many."""
+        now = utcnow()
+        with self.sessions.begin() as db:
+            rows = db.scalars(
+                select(Upload).where(Upload.complete.is_(False), Upload.expires_at < now)
+            ).all()
+            for row in rows:
+                if row.id in self.in_flight:
+                    continue
+                self.path(row.id).unlink(missing_ok=True)
+                self.running.pop(row.id, None)
+                db.delete(row)
+        if rows:
+            log.info("removed %d expired uploads", len(rows))
+        return len(rows)
+
+    def sha256_of(self, upload: Upload) -> str:
+        """The hash of a complete upload: stored, running, or computed from disk."""
+        if upload.sha256:
+            return upload.sha256
+        state = self.running.get(upload.id)
+        size = self.offset(upload.id)
+        if state and state[0] == size:
+            return state[1].hexdigest()
+        h = hashlib.sha256()
+        with open(self.path(upload.id), "rb") as f:
+            while block := f.read(4 << 20):
+                h.update(block)
+        return h.hexdigest()
+
+
+def _headers(**extra: str) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store", **extra}
+
+
+def _fail(status: int, detail: str, **headers: str) -> Response:
+    return Response(
+        content=detail + "\n",
+        status_code=status,
+        media_type="text/plain",
+        headers=_headers(**headers),
+    )
+
+
+def _check_version(request: Request) -> Response | None:
+    given = request.headers.get("tus-resumable")
+    if given != TUS_VERSION:
+        return _fail(
+            412,
+            f"Tus-Resumable must be {TUS_VERSION} (got {given!r}).",
+            **{"Tus-Version": TUS_VERSION},
+        )
+    return None
+
+
+def _store(request: Request) -> UploadStore:
+    return request.app.state.uploads
+
+
+def _owned_upload(request: Request, upload_id: str, who: Principal) -> Upload | Response:
+    store = _store(request)
+    if not re.fullmatch(r"[0-9a-f]{32}", upload_id):
+        return _fail(404, "No such upload.")
+    with store.sessions() as db:
+        up = db.get(Upload, upload_id)
+    if up is None or (up.owner_id != who.token_id and not who.is_reviewer):
+        return _fail(404, "No such upload: it was never created, was deleted or has expired.")
+    if not up.complete and up.expires_at < utcnow() and upload_id not in store.in_flight:
+        store.purge_expired()
+        return _fail(410, "This upload expired and was removed: create a new one.")
+    return up
+
+
+router = APIRouter()
+
+
+@router.options("/files/")
+@router.options("/files/{upload_id}")
+async def options(request: Request, upload_id: str = "") -> Response:
+    return Response(
+        status_code=204,
+        headers=_headers(
+            **{
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": EXTENSIONS,
+                "Tus-Checksum-Algorithm": ",".join(CHECKSUMS),
+                "Tus-Max-Size": str(_store(request).max_size),
+            }
+        ),
+    )
+
+
+@router.post("/files/")
+def create(request: Request, who: Principal = Depends(require)) -> Response:
+    if bad := _check_version(request):
+        return bad
+    store = _store(request)
+    store.purge_expired()
+    raw_length = request.headers.get("upload-length", "")
+    if not raw_length.isdigit():
+        return _fail(400, "Upload-Length is required (a non-negative integer).")
+    length = int(raw_length)
+    if length > store.max_size:
+        return _fail(413, f"Upload-Length {length} exceeds Tus-Max-Size {store.max_size}.")
+    raw_meta = request.headers.get("upload-metadata", "")
+    try:
+        meta = parse_metadata(raw_meta)
+        filename = safe_relative_path(meta.get("filename", ""))
+    except ValueError as e:
+        return _fail(400, f"Bad Upload-Metadata: {e}.")
+    role = meta.get("role", "")
+    if role not in ROLES:
+        return _fail(400, f"Unknown role {role!r}: use one of {', '.join(sorted(ROLES - {''}))}.")
+    attempt_id = meta.get("attempt_id", "")
+    now = utcnow()
+    with store.sessions.begin() as db:
+        attempt = db.get(Attempt, attempt_id) if attempt_id else None
+        if attempt is None or attempt.owner_id != who.token_id:
+            return _fail(404, "Unknown attempt_id in Upload-Metadata: create the attempt first.")
+        if attempt.practice:
+            return _fail(403, "Practice attempts are never uploaded.")
+        if attempt.state == "submitted":
+            return _fail(409, "This attempt was already submitted; its files cannot change.")
+        up = Upload(
+            id=uuid.uuid4().hex,
+            attempt_id=attempt_id,
+            owner_id=who.token_id,
+            filename=filename,
+            role=role,
+            length=length,
+            metadata_raw=raw_meta[:4000],
+            created_at=now,
+            expires_at=now + store.ttl,
+            complete=length == 0,
+            sha256=hashlib.sha256(b"").hexdigest() if length == 0 else None,
+        )
+        db.add(up)
+        store.path(up.id).touch()
+    location = str(request.base_url).rstrip("/") + f"/files/{up.id}"
+    return Response(
+        status_code=201,
+        headers=_headers(Location=location, **{"Upload-Expires": http_date(up.expires_at)}),
+    )
+
+
+@router.head("/files/{upload_id}")
+def head(upload_id: str, request: Request, who: Principal = Depends(require)) -> Response:
+    if bad := _check_version(request):
+        return bad
+    up = _owned_upload(request, upload_id, who)
+    if isinstance(up, Response):
+        return up
+    headers = {
+        "Upload-Offset": str(_store(request).offset(upload_id)),
+        "Upload-Length": str(up.length),
+    }
+    if up.metadata_raw:
+        headers["Upload-Metadata"] = up.metadata_raw
+    if not up.complete:
+        headers["Upload-Expires"] = http_date(up.expires_at)
+    return Response(status_code=200, headers=_headers(**headers))
+
+
+@router.delete("/files/{upload_id}")
+def terminate(upload_id: str, request: Request, who: Principal = Depends(require)) -> Response:
+    if bad := _check_version(request):
+        return bad
+    up = _owned_upload(request, upload_id, who)
+    if isinstance(up, Response):
+        return up
+    store = _store(request)
+    if upload_id in store.in_flight:
+        return _fail(423, "A chunk is being written to this upload; try again in a moment.")
+    with store.sessions.begin() as db:
+        db.execute(delete(Upload).where(Upload.id == upload_id))
+    store.path(upload_id).unlink(missing_ok=True)
+    store.running.pop(upload_id, None)
+    return Response(status_code=204, headers=_headers())
+
+
+def _parse_checksum(header: str | None) -> tuple[str, bytes] | None | Response:
+    if not header:
+        return None
+    algo, _, value = header.strip().partition(" ")
+    if algo.lower() not in CHECKSUMS:
+        return _fail(400, f"Unsupported checksum algorithm {algo!r}: use sha256.")
+    try:
+        return algo.lower(), base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        return _fail(400, "Upload-Checksum value is not base64.")
+
+
+@router.patch("/files/{upload_id}")
+async def patch(upload_id: str, request: Request, who: Principal = Depends(require)) -> Response:
+    if bad := _check_version(request):
+        return bad
+    if request.headers.get("content-type", "") != "application/offset+octet-stream":
+        return _fail(415, "Content-Type must be application/offset+octet-stream.")
+    raw_offset = request.headers.get("upload-offset", "")
+    if not raw_offset.isdigit():
+        return _fail(400, "Upload-Offset is required (a non-negative integer).")
+    checksum = _parse_checksum(request.headers.get("upload-checksum"))
+    if isinstance(checksum, Response):
+        return checksum
+    up = _owned_upload(request, upload_id, who)
+    if isinstance(up, Response):
+        return up
+    store = _store(request)
+    lock = store.locks.setdefault(upload_id, asyncio.Lock())
+    async with lock:
+        return await _write_chunk(store, up, int(raw_offset), checksum, request)
+
+
+async def _write_chunk(
+    store: UploadStore,
+    up: Upload,
+    offset: int,
+    checksum: tuple[str, bytes] | None,
+    request: Request,
+) -> Response:
+    path = store.path(up.id)
+    try:
+        current = path.stat().st_size
+    except FileNotFoundError:
+        return _fail(404, "No such upload (its file is gone): create a new one.")
+    if offset != current:
+        return _fail(
+            409,
+            f"Upload-Offset {offset} does not match the server's {current}: ask with HEAD.",
+            **{"Upload-Offset": str(current)},
+        )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and current + int(declared) > up.length:
+        return _fail(
+            413,
+            f"This chunk would end at {current + int(declared)}, beyond Upload-Length {up.length}.",
+        )
+    chunk_hash = CHECKSUMS[checksum[0]]() if checksum else None
+    state = store.running.get(up.id)
+    running = state[1].copy() if state and state[0] == current else None
+    if running is None and current == 0:
+        running = hashlib.sha256()
+    written = 0
+    too_long = disconnected = False
+    store.in_flight[up.id] = current
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.lseek(fd, current, os.SEEK_SET)
+        try:
+            async for piece in request.stream():
+                if not piece:
+                    continue
+                if current + written + len(piece) > up.length:
+                    too_long = True
+                    break
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if chunk_hash is not None:
+                    chunk_hash.update(piece)
+                if running is not None:
+                    running.update(piece)
+                written += len(piece)
+        except ClientDisconnect:
+            disconnected = True
+        if too_long:
+            os.ftruncate(fd, current)
+            return _fail(413, f"The chunk goes beyond Upload-Length {up.length}; it was discarded.")
+        if checksum is not None and (disconnected or chunk_hash.digest() != checksum[1]):
+            # An unverifiable or corrupted chunk never counts: the offset stays where it was.
+            os.ftruncate(fd, current)
+            if disconnected:
+                return _fail(400, "The client went away mid-chunk; the chunk was discarded.")
+            return _fail(
+                CHECKSUM_MISMATCH,
+                "Upload-Checksum does not match the chunk; it was discarded, send it again.",
+                **{"Upload-Offset": str(current)},
+            )
+        await run_in_threadpool(os.fsync, fd)
+    finally:
+        os.close(fd)
+        store.in_flight.pop(up.id, None)
+    new_offset = current + written
+    if running is not None:
+        store.running[up.id] = (new_offset, running)
+    else:
+        store.running.pop(up.id, None)
+    if new_offset == up.length:
+        await run_in_threadpool(_mark_complete, store, up)
+    else:
+        await run_in_threadpool(_extend_expiry, store, up.id)
+    headers = {"Upload-Offset": str(new_offset)}
+    if new_offset < up.length:
+        headers["Upload-Expires"] = http_date(utcnow() + store.ttl)
+    return Response(status_code=204, headers=_headers(**headers))
+
+
+def _mark_complete(store: UploadStore, up: Upload) -> None:
+    digest = store.sha256_of(up)
+    with store.sessions.begin() as db:
+        row = db.get(Upload, up.id)
+        if row is not None:
+            row.complete = True
+            row.sha256 = digest
+    store.running.pop(up.id, None)
+
+
+def _extend_expiry(store: UploadStore, upload_id: str) -> None:
+    with store.sessions.begin() as db:
+        row = db.get(Upload, upload_id)
+        if row is not None:
+            row.expires_at = utcnow() + store.ttl
