@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, select
 
 from backend import receipts
-from backend.auth import Principal, require
+from backend.auth import Auth, Principal
 from backend.db import Attempt, Upload, utcnow
 from backend.tus import UploadStore, safe_relative_path
 
@@ -97,7 +97,7 @@ def interview(interview_id: str, request: Request) -> Response:
 
 @router.post("/api/attempts", status_code=201)
 def create_attempt(
-    body: AttemptIn, request: Request, response: Response, who: Principal = Depends(require)
+    body: AttemptIn, request: Request, response: Response, who: Auth
 ) -> dict[str, Any]:
     if body.practice:
         raise HTTPException(
@@ -145,7 +145,7 @@ def create_attempt(
 
 
 @router.get("/api/attempts")
-def list_attempts(request: Request, who: Principal = Depends(require)) -> list[dict[str, Any]]:
+def list_attempts(request: Request, who: Auth) -> list[dict[str, Any]]:
     q = select(Attempt).order_by(Attempt.created_at.desc())
     if not who.is_reviewer:
         q = q.where(Attempt.owner_id == who.token_id)
@@ -154,7 +154,7 @@ def list_attempts(request: Request, who: Principal = Depends(require)) -> list[d
 
 
 @router.get("/api/attempts/{attempt_id}")
-def get_attempt(attempt_id: str, request: Request, who: Principal = Depends(require)) -> dict:
+def get_attempt(attempt_id: str, request: Request, who: Auth) -> dict:
     a = _get_owned(request, attempt_id, who)
     out = attempt_json(a)
     if a.receipt:
@@ -179,7 +179,7 @@ def _manifest_files(manifest: Any) -> list[dict[str, Any]]:
 
 @router.post("/api/attempts/{attempt_id}/submit")
 def submit(
-    attempt_id: str, manifest: dict[str, Any], request: Request, who: Principal = Depends(require)
+    attempt_id: str, manifest: dict[str, Any], request: Request, who: Auth
 ) -> dict[str, Any]:
     a = _get_owned(request, attempt_id, who)
     if a.owner_id != who.token_id:
@@ -266,9 +266,7 @@ def submit(
 
 
 @router.post("/api/receipts/verify")
-def verify_receipt(
-    receipt: dict[str, Any], request: Request, who: Principal = Depends(require)
-) -> dict[str, Any]:
+def verify_receipt(receipt: dict[str, Any], request: Request, who: Auth) -> dict[str, Any]:
     """Tells a client whether a receipt was signed by this server and still matches the
     attempt it names."""
     genuine = receipts.is_genuine(receipt, request.app.state.secret)

@@ -24,11 +24,14 @@ router = APIRouter()
 CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'"
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
-table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}
-.layout{display:flex;gap:1.5rem;align-items:flex-start}.media{flex:3}.side{flex:2;max-height:80vh;overflow:auto}
-video{width:100%;background:#000}.line{cursor:pointer;padding:.2rem .4rem;border-radius:4px}
-.line:hover,.event:hover{background:#eef}.line.now{background:#ffd}.t{color:#666;font-variant-numeric:tabular-nums}
-.speaker{font-weight:600;margin-right:.4rem}.event{cursor:pointer}img.wb{max-width:45%;border:1px solid #ccc;margin:.3rem}
+table{border-collapse:collapse}
+td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}
+.layout{display:flex;gap:1.5rem;align-items:flex-start}.media{flex:3}
+.side{flex:2;max-height:80vh;overflow:auto}video{width:100%;background:#000}
+.line{cursor:pointer;padding:.2rem .4rem;border-radius:4px}
+.line:hover,.event:hover{background:#eef}.line.now{background:#ffd}
+.t{color:#666;font-variant-numeric:tabular-nums}.speaker{font-weight:600;margin-right:.4rem}
+.event{cursor:pointer}img.wb{max-width:45%;border:1px solid #ccc;margin:.3rem}
 """
 SEEK_JS = """
 const video = document.querySelector('video.main');
@@ -36,8 +39,9 @@ function seek(t){ if(video){ video.currentTime = t; video.play(); } }
 document.querySelectorAll('[data-start]').forEach(el =>
   el.addEventListener('click', () => seek(parseFloat(el.dataset.start))));
 if (video) video.addEventListener('timeupdate', () => {
+  const now = video.currentTime;
   document.querySelectorAll('.line').forEach(el => el.classList.toggle('now',
-    video.currentTime >= parseFloat(el.dataset.start) && video.currentTime < parseFloat(el.dataset.end)));
+    now >= parseFloat(el.dataset.start) && now < parseFloat(el.dataset.end)));
 });
 """
 

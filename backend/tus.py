@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from backend.auth import Principal, require
+from backend.auth import Auth, Principal
 from backend.db import Attempt, Upload, utcnow
 
 log = logging.getLogger("backend.tus")
@@ -205,7 +205,7 @@ async def options(request: Request, upload_id: str = "") -> Response:
 
 
 @router.post("/files/")
-def create(request: Request, who: Principal = Depends(require)) -> Response:
+def create(request: Request, who: Auth) -> Response:
     if bad := _check_version(request):
         return bad
     store = _store(request)
@@ -258,7 +258,7 @@ def create(request: Request, who: Principal = Depends(require)) -> Response:
 
 
 @router.head("/files/{upload_id}")
-def head(upload_id: str, request: Request, who: Principal = Depends(require)) -> Response:
+def head(upload_id: str, request: Request, who: Auth) -> Response:
     if bad := _check_version(request):
         return bad
     up = _owned_upload(request, upload_id, who)
@@ -276,7 +276,7 @@ def head(upload_id: str, request: Request, who: Principal = Depends(require)) ->
 
 
 @router.delete("/files/{upload_id}")
-def terminate(upload_id: str, request: Request, who: Principal = Depends(require)) -> Response:
+def terminate(upload_id: str, request: Request, who: Auth) -> Response:
     if bad := _check_version(request):
         return bad
     up = _owned_upload(request, upload_id, who)
@@ -292,7 +292,7 @@ def terminate(upload_id: str, request: Request, who: Principal = Depends(require
     return Response(status_code=204, headers=_headers())
 
 
-def _parse_checksum(header: str | None) -> tuple[str, bytes] | None | Response:
+def _parse_checksum(header: str | None) -> tuple[str, bytes] | Response | None:
     if not header:
         return None
     algo, _, value = header.strip().partition(" ")
@@ -305,7 +305,7 @@ def _parse_checksum(header: str | None) -> tuple[str, bytes] | None | Response:
 
 
 @router.patch("/files/{upload_id}")
-async def patch(upload_id: str, request: Request, who: Principal = Depends(require)) -> Response:
+async def patch(upload_id: str, request: Request, who: Auth) -> Response:
     if bad := _check_version(request):
         return bad
     if request.headers.get("content-type", "") != "application/offset+octet-stream":
