@@ -1,0 +1,70 @@
+"""Long-running device workers for the UI: a thread that opens a source, pulls items and hands
+each to a callback (which posts to a ``Bridge``). Stoppable and joinable with a time bound."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class SourcePump:
+    """Opens ``source`` on its own thread, then calls ``on_item(item)`` for every item read
+    until ``stop()``. An error while opening or reading goes to ``on_error(exc)`` once and
+    ends the pump. The read timeout is short so ``stop`` takes effect quickly."""
+
+    def __init__(
+        self,
+        source: Any,
+        on_item: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        name: str = "source-pump",
+        read_timeout: float = 0.2,
+    ) -> None:
+        self.source = source
+        self._on_item = on_item
+        self._on_error = on_error
+        self._timeout = read_timeout
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> SourcePump:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self.source.open()
+        except Exception as e:
+            self._on_error(e)
+            return
+        try:
+            while not self._stop.is_set():
+                item = self.source.read(self._timeout)
+                if item is not None:
+                    self._on_item(item)
+        except Exception as e:
+            if not self._stop.is_set():
+                self._on_error(e)
+        finally:
+            try:
+                self.source.close()
+            except Exception:  # closing a broken device must not mask the first error
+                log.warning("closing %s failed", self._thread.name, exc_info=True)
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Idempotent. True when the thread ended within ``timeout``."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        alive = self._thread.is_alive()
+        if alive:
+            log.warning("%s did not stop within %.1f s", self._thread.name, timeout)
+        return not alive
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
