@@ -1,0 +1,107 @@
+"""After a crash: make what the killed process left behind as good as it can be.
+
+Called at the next start for every attempt still marked ``in_progress`` (or with no
+manifest at all). Recordings cut off mid-write are remuxed into cleanly closed files (with
+an index, so players can seek); the original stays in place until the new file is complete
+and checked. The manifest is rewritten with state ``interrupted``. Idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from session.manifest import (
+    ManifestError,
+    is_temporary,
+    now_iso,
+    read_manifest,
+    update_manifest,
+    write_manifest,
+)
+from session.media_check import remux, scan_media
+from session.segments import list_segments, next_segment_path
+
+__all__ = ["finalize_interrupted", "next_segment_path", "recorded_seconds"]
+
+log = logging.getLogger(__name__)
+SETTLED = ("interrupted", "finished", "submitted", "abandoned")
+
+
+def recorded_seconds(attempt_dir: Path, base: str = "recording") -> float:
+    """Total duration of the segments already recorded: the ``segment_start`` of the next
+    one (see Transcript)."""
+    return sum(scan_media(p, decode=False).duration_s for p in list_segments(attempt_dir, base))
+
+
+def _repair(seg: Path) -> tuple[bool, str | None]:
+    """(repaired, problem). Remuxes a cut-off segment; leaves a clean one alone."""
+    before = scan_media(seg, decode=False)
+    if not before.opened or (before.video_frames == 0 and before.audio_s == 0):
+        return False, f"{seg.name}: nothing recoverable ({seg.stat().st_size} bytes)"
+    if before.complete:
+        return False, None
+    tmp = seg.with_name(f".{seg.stem}.remux.mkv")
+    try:
+        remux(seg, tmp)
+        after = scan_media(tmp, decode=False)
+        # The torn last packet or two may be dropped; anything more means the copy failed.
+        if after.video_frames < before.video_frames - 2 or not after.complete:
+            raise RuntimeError(f"copy has {after.video_frames} of {before.video_frames} frames")
+        os.replace(tmp, seg)
+    except Exception as e:
+        tmp.unlink(missing_ok=True)
+        log.warning("could not repair %s, keeping it as it is: %s", seg.name, e)
+        return False, f"{seg.name}: kept as cut off (repair failed: {e})"
+    log.info("repaired %s (%.1f s)", seg.name, after.duration_s)
+    return True, None
+
+
+def finalize_interrupted(
+    attempt_dir: Path,
+    interview_id: str = "",
+    attempt_number: int = 0,
+    practice: bool = False,
+) -> dict[str, Any]:
+    """Repairs an attempt a crash left behind and marks it ``interrupted``. The arguments
+    are used only when there is no readable manifest. Returns what was done."""
+    root = Path(attempt_dir)
+    report: dict[str, Any] = {"changed": False, "state": None, "repaired": [], "problems": []}
+    try:
+        manifest = read_manifest(root)
+    except ManifestError as e:
+        report["problems"].append(str(e))
+        corrupt = root / "attempt.json"
+        corrupt.rename(root / f".attempt.json.corrupt-{int(os.path.getmtime(corrupt))}")
+        manifest = None
+    if manifest is not None and manifest.get("state") in SETTLED:
+        report["state"] = manifest["state"]
+        return report
+    for p in root.glob(".*"):  # leftovers of a remux or atomic write the crash cut short
+        if p.is_file() and is_temporary(p.name) and not p.name.startswith(".attempt.json.c"):
+            p.unlink(missing_ok=True)
+    for seg in list_segments(root) + list_segments(root, "screen"):
+        repaired, problem = _repair(seg)
+        if repaired:
+            report["repaired"].append(seg.name)
+        if problem:
+            report["problems"].append(problem)
+    extra = {"interrupted_at": now_iso(), "repaired": report["repaired"]}
+    if manifest is not None:
+        update_manifest(root, "interrupted", **extra)
+    else:
+        started = min((p.stat().st_mtime for p in root.iterdir()), default=None)
+        started_at = now_iso() if started is None else _iso(started)
+        write_manifest(
+            root, interview_id, attempt_number, practice, "interrupted", started_at, None, extra
+        )
+    report.update(changed=True, state="interrupted")
+    return report
+
+
+def _iso(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
