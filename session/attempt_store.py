@@ -21,7 +21,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from session import paths
+from session.finalize import finalize_interrupted
 from session.interview_config import InterviewConfig
+from session.manifest import now_iso, update_manifest
 
 DB_FILE = "attempts.sqlite3"
 SUPPORT_HINT = (
@@ -272,6 +274,8 @@ class AttemptStore:
         attempt = self.get(attempt_id)
         if attempt.state is not AttemptState.INTERRUPTED:
             raise ValueError(f"attempt {attempt_id} is {attempt.state}, not interrupted")
+        if attempt.dir.is_dir():
+            _finalize(attempt)  # a cut-off segment is closed before the next one starts
         with self._db() as db:
             db.execute(
                 "UPDATE attempts SET state = ?, segments = segments + 1, pid = ?, updated_at = ?"
@@ -281,17 +285,14 @@ class AttemptStore:
         return self.get(attempt_id)
 
     def finish_as_is(self, attempt_id: int) -> Attempt:
-        """An interrupted attempt the candidate wants to submit without continuing: close its
-        files (the recorder's finaliser) and mark it finished, ready to upload."""
+        """An interrupted attempt the candidate wants to submit without continuing: repair
+        its files, mark the folder's manifest and the row finished, ready to upload."""
         attempt = self.get(attempt_id)
         if attempt.state is not AttemptState.INTERRUPTED:
             raise ValueError(f"attempt {attempt_id} is {attempt.state}, not interrupted")
-        try:
-            from session.finalize import finalize_interrupted
-        except ImportError:  # finaliser not available in this build: the files stay as they are
-            finalize_interrupted = None
-        if finalize_interrupted is not None and attempt.dir.is_dir():
-            finalize_interrupted(attempt.dir)
+        if attempt.dir.is_dir():
+            _finalize(attempt)
+            update_manifest(attempt.dir, "finished", finished_at=now_iso())
         return self.finish(attempt_id)
 
     def set_extra(self, attempt_id: int, **values: object) -> Attempt:
@@ -303,6 +304,10 @@ class AttemptStore:
                 (json.dumps(extra), time.time(), attempt_id),
             )
         return self.get(attempt_id)
+
+
+def _finalize(attempt: Attempt) -> None:
+    finalize_interrupted(attempt.dir, attempt.interview_id, attempt.number, attempt.practice)
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

@@ -120,3 +120,17 @@ def test_interrupted_attempt_can_be_finished_as_it_is():
     done = store.finish_as_is(crashed)
     assert done.state is AttemptState.FINISHED and done.answered == ("a",)
     assert store.official_attempts_used("demo-backend") == 1
+
+
+def test_finishing_an_interrupted_attempt_marks_its_manifest_finished():
+    from session.manifest import read_manifest
+
+    store = AttemptStore()
+    crashed = _crashed_attempt(store)
+    store.recover_crashed()
+    folder = store.get(crashed).dir
+    (folder / "transcript.json").write_text("[]", encoding="utf-8")
+    store.finish_as_is(crashed)
+    manifest = read_manifest(folder)
+    assert manifest["state"] == "finished" and manifest["finished_at"]
+    assert [f["path"] for f in manifest["files"]] == ["transcript.json"]
