@@ -29,7 +29,8 @@ def create_app(
     upload_ttl_s: float = DEFAULT_UPLOAD_TTL_S,
     remux: bool = True,
 ) -> FastAPI:
-    """`bench=True` adds PUT /api/raw-sink (a plain upload to compare tus against)."""
+    """`bench=True` adds PUT /api/raw-sink (a plain upload to compare tus against) and
+    GET /api/bench/stats (bytes the tus endpoint received, to count resent bytes)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     app = FastAPI(title="Interview Kiosk backend", docs_url=None, redoc_url=None)
@@ -66,6 +67,10 @@ def _add_raw_sink(app: FastAPI, data_dir: Path) -> None:
         finally:
             os.close(fd)
         return JSONResponse({"bytes": n})
+
+    @app.get("/api/bench/stats")
+    def bench_stats() -> dict[str, int]:
+        return {"tus_bytes_received": app.state.uploads.bytes_received}
 
 
 def serve(

@@ -99,6 +99,7 @@ class UploadStore:
         # the hash is computed from disk instead.
         self.running: dict[str, tuple[int, hashlib._Hash]] = {}
         self.in_flight: dict[str, int] = {}
+        self.bytes_received = 0  # every PATCH body byte read, kept or discarded (bench)
 
     def path(self, upload_id: str) -> Path:
         return self.dir / f"{upload_id}.bin"
@@ -364,6 +365,7 @@ async def _write_chunk(
             async for piece in request.stream():
                 if not piece:
                     continue
+                store.bytes_received += len(piece)
                 if current + written + len(piece) > up.length:
                     too_long = True
                     break
