@@ -166,7 +166,7 @@ class Recorder:
         self.stats = RecordingStats()
         self._video_q: queue.Queue[VideoFrame] = queue.Queue(video_queue_size)
         self._audio_q: queue.Queue[AudioBlock] = queue.Queue(audio_queue_size)
-        self._lost: set[str] = set()  # "camera" / "microphone" currently lost
+        self._lost: dict[str, float] = {}  # "camera" / "microphone" -> session time lost
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -237,6 +237,11 @@ class Recorder:
                 return self.stop_reason or StopReason.ENCODE_ERROR
         return self.stop_reason or StopReason.OK
 
+    @property
+    def backlog(self) -> tuple[int, int]:
+        """(video frames, audio blocks) waiting for the encoder."""
+        return self._video_q.qsize(), self._audio_q.qsize()
+
     def wait_stopped(self, timeout: float | None = None) -> bool:
         """True once the recording has ended (stop(), a full disk, an encoder failure)."""
         return self._done.wait(timeout)
@@ -274,8 +279,8 @@ class Recorder:
         kind = "camera" if kind in CAMERA_KINDS else "microphone" if kind in MIC_KINDS else kind
         t = self.clock() if t is None else t
         with self._lock:
-            self._lost.add(kind)
-            everything_lost = {"camera", "microphone"} <= self._lost or (
+            self._lost[kind] = t
+            everything_lost = {"camera", "microphone"} <= self._lost.keys() or (
                 not self.has_audio and "camera" in self._lost
             )
         log.warning("recorder %s: %s lost at %.3f", self.path.name, kind, t)
@@ -293,7 +298,7 @@ class Recorder:
         with self._lock:
             if kind not in self._lost:
                 return
-            self._lost.discard(kind)
+            del self._lost[kind]
         if self.events is not None:
             self.events.write(
                 DEVICE_RESTORED, t=self.clock() if t is None else t, device=kind,
@@ -371,7 +376,7 @@ class Recorder:
                 return
             if w is None:
                 continue
-            if "microphone" in self._lost:
+            if block.t > self._lost.get("microphone", block.t):
                 self.device_restored("microphone", block.t)
             rel = self._rel(block.t)
             samples = block.samples
@@ -388,7 +393,7 @@ class Recorder:
         w = self._writer
         if w is None:
             return
-        if "camera" in self._lost:
+        if frame.t > self._lost.get("camera", frame.t):  # a frame taken after the loss
             self.device_restored("camera", frame.t)
         rel = self._rel(frame.t)
         if rel < 0 or not w.write_video(frame.image, rel):

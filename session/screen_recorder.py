@@ -23,13 +23,14 @@ class ScreenRecorder(Recorder):
         kwargs.setdefault("preset", "veryfast")
         kwargs.setdefault("video_queue_size", 4)
         super().__init__(path, clock, width=0, height=0, fps=fps, **kwargs)
-        self._last_t: float | None = None
+        self._next_t: float | None = None  # earliest time of the next frame to keep
 
     def _open_writer(self) -> MediaWriter | None:
         return None  # opened at the first frame, once the screen's size is known
 
     def _write_frame(self, frame: VideoFrame) -> None:
-        if self._last_t is not None and frame.t - self._last_t < 0.9 / self.fps:
+        step = 1.0 / self.fps
+        if self._next_t is not None and frame.t < self._next_t - 0.01:
             return
         if self._writer is None:
             h, w = frame.image.shape[:2]
@@ -40,5 +41,7 @@ class ScreenRecorder(Recorder):
             )  # fmt: skip
             writer.open()
             self._writer = writer
-        self._last_t = frame.t
+        # Keep a steady pace; after a pause in the frames start counting again from now.
+        late = self._next_t is None or frame.t - self._next_t >= step
+        self._next_t = frame.t + step if late else self._next_t + step
         super()._write_frame(frame)
