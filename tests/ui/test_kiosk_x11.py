@@ -1,0 +1,256 @@
+"""The kiosk under a real X server with a window manager (openbox in scripts/test-env), on
+Qt's xcb platform so keyboard grabs and window-manager shortcuts are real. The kiosk runs in
+a subprocess; xdotool plays the candidate.
+
+Run as a script (``python test_kiosk_x11.py STATION [CODE]``) it starts the real kiosk app
+with a stand-in interview that stays in its interview phase, so the tests control timing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.device]
+
+
+# -- helpers -------------------------------------------------------------------------------
+class Kiosk:
+    """A kiosk subprocess whose ``kiosk-status`` lines are collected by a reader thread."""
+
+    def __init__(self, station: Path, *codes: str) -> None:
+        env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, str(station), *codes],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.log.append(line.rstrip())
+            self.lines.put(line.rstrip())
+
+    def wait_for(self, name: str, timeout: float = 20.0, **match) -> dict:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            if line.startswith(f"kiosk-status {name} "):
+                data = json.loads(line.split(" ", 2)[2])
+                if all(data.get(k) == v for k, v in match.items()):
+                    return data
+        raise AssertionError(
+            f"no '{name}' {match} within {timeout}s; output:\n" + "\n".join(self.log)
+        )
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.proc.kill()
+        self.proc.wait(10)
+
+
+def xdo(*args: str) -> str:
+    r = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=10)
+    return r.stdout.strip()
+
+
+def active_window_name() -> str:
+    return xdo("getactivewindow", "getwindowname")
+
+
+def kiosk_windows() -> list[str]:
+    return [w for w in xdo("search", "--name", "Interview Kiosk").split() if w]
+
+
+def try_grab_keyboard() -> int:
+    """XGrabKeyboard from a second X client: 0 GrabSuccess, 1 AlreadyGrabbed."""
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    i = ctypes.c_int
+    x11.XGrabKeyboard.argtypes = [ctypes.c_void_p, ctypes.c_ulong, i, i, i, ctypes.c_ulong]
+    x11.XUngrabKeyboard.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    d = x11.XOpenDisplay(None)
+    assert d, "cannot open the X display"
+    try:
+        rc = x11.XGrabKeyboard(d, x11.XDefaultRootWindow(d), 0, 1, 1, 0)
+        if rc == 0:
+            x11.XUngrabKeyboard(d, 0)
+        return int(rc)
+    finally:
+        x11.XCloseDisplay(d)
+
+
+def write_station(tmp_path: Path, tries: int = 3, lockout_s: float = 4) -> Path:
+    from session.pin import hash_pin
+
+    (tmp_path / "token").write_text("unused")
+    station = tmp_path / "station.toml"
+    station.write_text(
+        f'station_id = "x11"\nbackend_url = "http://127.0.0.1:9"\ntoken_file = "token"\n'
+        f'data_dir = "data"\nproctor_pin = "{hash_pin("2468", n=2**10)}"\n'
+        f"pin_max_tries = {tries}\npin_lockout_s = {lockout_s}\n"
+    )
+    return station
+
+
+@pytest.fixture
+def x11(x_display):
+    for tool in ("xdotool", "xmessage"):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} is not installed")
+    return x_display
+
+
+@pytest.fixture
+def other_window(x11):
+    """Another application's window the candidate might try to switch to."""
+    p = subprocess.Popen(["xmessage", "-geometry", "300x100+20+20", "another application"])
+    for _ in range(50):
+        if xdo("search", "--name", "xmessage"):
+            break
+        time.sleep(0.1)
+    yield p
+    p.kill()
+    p.wait()
+
+
+def type_pin(pin: str) -> None:
+    xdo("type", "--delay", "30", pin)
+    xdo("key", "Return")
+
+
+# -- tests ---------------------------------------------------------------------------------
+def test_window_manager_shortcuts_cannot_leave_and_the_pin_gates_exit(tmp_path, other_window):
+    k = Kiosk(write_station(tmp_path), "CAND-001")
+    try:
+        k.wait_for("phase", phase="interview", grab=True)
+        time.sleep(0.5)
+        assert active_window_name().startswith("Interview Kiosk")
+        assert try_grab_keyboard() == 1, "the kiosk should hold the keyboard during an interview"
+        for keys in (["alt+F4"], ["alt+Tab"], ["Escape"], ["alt+Tab", "alt+Tab"], ["super"]):
+            xdo("key", *keys)
+            time.sleep(0.6)
+            assert k.alive(), f"{keys} closed the kiosk"
+            assert active_window_name().startswith("Interview Kiosk"), f"{keys} switched away"
+        win = kiosk_windows()[0]
+        state = subprocess.run(
+            ["xprop", "-id", win, "_NET_WM_STATE"], capture_output=True, text=True
+        ).stdout
+        assert "_NET_WM_STATE_FULLSCREEN" in state and "_NET_WM_STATE_ABOVE" in state
+
+        # Wrong PINs: rejected, then locked; while locked even the right PIN is refused.
+        xdo("key", "ctrl+alt+p")
+        k.wait_for("pin_prompt")
+        type_pin("1111")
+        assert k.wait_for("pin_rejected")["tries_left"] == 2
+        type_pin("1112")
+        type_pin("1113")
+        assert k.wait_for("pin_rejected", tries_left=0)["locked_s"] > 0
+        type_pin("2468")
+        assert k.wait_for("pin_rejected", tries_left=0)["locked_s"] > 0
+        time.sleep(0.5)
+        assert k.alive() and active_window_name().startswith("Interview Kiosk")
+        state_file = json.loads((tmp_path / "data" / "pin-state.json").read_text())
+        assert state_file["locked_until"] > time.time()
+
+        # After the lock-out the right PIN opens the panel, and "Exit kiosk" leaves.
+        time.sleep(4.2)
+        type_pin("2468")
+        k.wait_for("pin_accepted")
+        assert try_grab_keyboard() == 0, "the panel must not hold the keyboard"
+        xdo("key", "alt+x")
+        k.wait_for("exit")
+        assert k.proc.wait(15) == 0
+        assert kiosk_windows() == []
+        assert not (tmp_path / "data" / "kiosk-session.json").exists()
+    finally:
+        k.stop()
+
+
+def test_sigkill_mid_interview_leaves_nothing_locked_and_next_start_offers_recovery(tmp_path, x11):
+    station = write_station(tmp_path)
+    k = Kiosk(station, "CAND-002")
+    try:
+        started = k.wait_for("signed_in")
+        k.wait_for("phase", phase="interview", grab=True)
+        assert try_grab_keyboard() == 1
+        os.kill(k.proc.pid, signal.SIGKILL)
+        k.proc.wait(10)
+        time.sleep(0.3)
+        assert try_grab_keyboard() == 0, "the keyboard is still grabbed after the kill"
+        assert kiosk_windows() == []
+        marker = json.loads((tmp_path / "data" / "kiosk-session.json").read_text())
+        assert marker["state"] == "interview"
+    finally:
+        k.stop()
+
+    again = Kiosk(station)
+    try:
+        offer = again.wait_for("recovery_offered")
+        assert offer["resumable"] is True
+        assert Path(offer["attempt"]).name == started["attempt"]
+        assert try_grab_keyboard() == 0, "the recovery screen must not grab the keyboard"
+    finally:
+        again.stop()
+
+
+# -- the subprocess side ---------------------------------------------------------------------
+def _serve(station: str, codes: list[str]) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from session.station_config import load_station
+    from ui.kiosk_app import KioskApp, KioskOptions
+    from ui.kiosk_candidate import CandidateRun, StatusPage
+
+    class InterviewInProgress(CandidateRun):
+        def __init__(self, req, cfg) -> None:
+            super().__init__(req, cfg)
+            self.widget = StatusPage("Question 1 of 3", "Tell us about a project you led.")
+            self._t0 = time.monotonic()
+
+        def start(self) -> None:
+            QTimer.singleShot(100, lambda: self.phase.emit("interview"))
+
+        def clock(self) -> float:
+            return time.monotonic() - self._t0
+
+    app = QApplication(sys.argv[:1])
+    kiosk = KioskApp(load_station(station), KioskOptions(candidates=codes), InterviewInProgress)
+    kiosk.start()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(_serve(sys.argv[1], sys.argv[2:]))

@@ -1,0 +1,555 @@
+"""The proctoring station app: one candidate after another in a locked full-screen window.
+
+welcome/sign-in → checks → interview (keyboard grabbed) → finish → upload in the background
+→ a fresh welcome page (every page of the previous candidate destroyed) → their attempt
+deleted once the backend's receipt verifies it and the retention has passed.
+
+A marker file in the data folder says "a kiosk session is running"; the next start that
+finds it from a dead process offers crash recovery. Nothing persistent outside the process
+is changed, so there is nothing else to restore (see docs/kiosk.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QWidget
+
+from session import applog
+from session.events import EventLog
+from session.integrity import IntegrityMonitor, IntegritySignal
+from session.pin import PinGuard
+from session.station_cleanup import SessionMarker, cleanup_attempts
+from session.station_config import StationConfig, StationConfigError, load_station
+from ui.bridge import TaskRunner
+from ui.kiosk_candidate import CandidateRun, RunRequest, StatusPage
+from ui.kiosk_note import NoteOverlay
+from ui.kiosk_pin import PinOverlay
+from ui.kiosk_proctor_panel import ProctorPanel
+from ui.kiosk_signin import SignIn, SignInPage
+from ui.kiosk_status import gather_status
+from ui.kiosk_theme import apply_theme
+from ui.kiosk_window import KioskWindow
+
+log = logging.getLogger(__name__)
+PIN_STATE = "pin-state.json"
+RunFactory = Callable[[RunRequest, StationConfig], CandidateRun]
+
+
+@dataclass
+class KioskOptions:
+    candidates: list[str] = field(default_factory=list)  # sign these in unattended, in order
+    unattended: dict[str, Any] = field(default_factory=dict)  # camera/answers for dry runs
+    quit_when_idle: bool = False  # exit after the listed candidates and their uploads
+    face_threshold_s: float = 5.0
+    focus_threshold_s: float = 1.0  # shorter focus blips (a notification) are not signals
+    status_lines: bool = True  # "kiosk-status NAME {json}" on stdout for supervisor scripts
+
+
+def attempt_name(station_id: str, code: str) -> str:
+    """A folder name that does not contain the candidate's code (it may be personal)."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{station_id}:{code}:{time.time_ns()}".encode()).hexdigest()[:10]
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
+
+
+class RecoveryPage(StatusPage):
+    resume = Signal()
+    fresh = Signal()
+
+    def __init__(self, when: str) -> None:
+        super().__init__(
+            "The last interview was interrupted",
+            f"The app stopped unexpectedly{when}. What was recorded is kept. The candidate "
+            "can resume where they left off, or the station can go back to the welcome screen "
+            "(the recording is still uploaded).",
+        )
+        self.setAccessibleName("Crash recovery")
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.resume_button = QPushButton("Resume the interview")
+        self.resume_button.setProperty("role", "primary")
+        self.resume_button.setAccessibleName("Resume the interrupted interview")
+        fresh = QPushButton("Go to the welcome screen")
+        fresh.setAccessibleName("Keep the recording and go to the welcome screen")
+        row.addWidget(fresh)
+        row.addWidget(self.resume_button)
+        row.addStretch(1)
+        self.layout().insertLayout(3, row)
+        self.resume_button.clicked.connect(self.resume.emit)
+        fresh.clicked.connect(self.fresh.emit)
+
+
+class KioskApp(QObject):
+    status = Signal(str, dict)
+
+    def __init__(
+        self,
+        cfg: StationConfig,
+        options: KioskOptions | None = None,
+        factory: RunFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.options = options or KioskOptions()
+        self._factory = factory or default_factory
+        self._pending_codes = list(self.options.candidates)
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        cfg.attempts_dir.mkdir(parents=True, exist_ok=True)
+        self.marker = SessionMarker(cfg.data_dir)
+        self.tasks = TaskRunner(self)
+        self.window = KioskWindow(kiosk=cfg.kiosk, title=f"Interview Kiosk — {cfg.station_id}")
+        self.guard = (
+            PinGuard(
+                cfg.proctor_pin,
+                cfg.data_dir / PIN_STATE,
+                max_tries=cfg.pin_max_tries,
+                lockout_s=cfg.pin_lockout_s,
+            )
+            if cfg.proctor_pin
+            else None
+        )
+        self.pin = PinOverlay(self.window, self.guard) if self.guard else None
+        self.note = NoteOverlay(self.window)
+        self.panel = ProctorPanel(cfg.station_id)
+        self._high_contrast = cfg.high_contrast
+        self._larger = cfg.text_scale > 1.0
+        self.signin: SignInPage | None = None
+        self.run: CandidateRun | None = None
+        self.integrity: IntegrityMonitor | None = None
+        self._return_page: QWidget | None = None
+        self._uploads: dict[str, tuple[int, int]] = {}
+        self._uploading: set[str] = set()
+        self._recovery: dict[str, Any] | None = None
+        self._quitting = False
+
+        self.window.proctor_requested.connect(self.open_pin)
+        self.window.escape_pressed.connect(self._escape)
+        self.window.activation_changed.connect(self._activation)
+        if self.pin is not None:
+            self.pin.accepted.connect(self._pin_ok)
+            self.pin.rejected.connect(
+                lambda r: self._emit(
+                    "pin_rejected", tries_left=r.tries_left, locked_s=r.locked_for_s
+                )
+            )
+        self.note.note_saved.connect(self._note_saved)
+        self.panel.exit_requested.connect(self.exit_kiosk)
+        self.panel.back_requested.connect(self._panel_back)
+        self.panel.refresh_requested.connect(self.refresh_panel)
+        self.panel.retry_requested.connect(self.retry_uploads)
+        self.panel.report_requested.connect(self.save_support_report)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.screenAdded.connect(lambda _s: self._monitors_changed())
+            app.screenRemoved.connect(lambda _s: self._monitors_changed())
+
+    # -- status lines -----------------------------------------------------------------------
+    def _emit(self, name: str, **data: Any) -> None:
+        log.info("kiosk %s %s", name, data)
+        if self.options.status_lines:
+            print(f"kiosk-status {name} {json.dumps(data, default=str)}", flush=True)
+        self.status.emit(name, data)
+
+    # -- start ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._apply_look()
+        stale = self.marker.stale()
+        self.marker.write(state="welcome", station=self.cfg.station_id)
+        self.window.show_kiosk()
+        if stale is not None:
+            self._offer_recovery(stale)
+        else:
+            self.show_welcome()
+        self._emit("ready", kiosk=self.cfg.kiosk, station=self.cfg.station_id)
+
+    def _offer_recovery(self, stale: dict[str, Any]) -> None:
+        self._recovery = stale
+        started = stale.get("started")
+        when = (
+            f" (session started {time.strftime('%H:%M', time.localtime(started))})"
+            if isinstance(started, int | float)
+            else ""
+        )
+        attempt = stale.get("attempt")
+        page = RecoveryPage(when)
+        can_resume = bool(attempt) and Path(attempt).is_dir() and stale.get("state") == "interview"
+        page.resume_button.setVisible(can_resume)
+        page.resume.connect(lambda: self._resume(page))
+        page.fresh.connect(lambda: self._leave_recovery(page))
+        self.window.set_page(page)
+        if can_resume:
+            page.resume_button.setFocus()
+        self._emit(
+            "recovery_offered", attempt=attempt, state=stale.get("state"), resumable=can_resume
+        )
+
+    def _leave_recovery(self, page: QWidget) -> None:
+        self._emit("recovery_declined")
+        self.window.drop_page(page)
+        self._recovery = None
+        self.show_welcome()
+        self._upload_pending()
+
+    def _resume(self, page: QWidget) -> None:
+        stale = self._recovery or {}
+        self.window.drop_page(page)
+        self._recovery = None
+        code = str(stale.get("code_hint") or "resumed")
+        acc = self.cfg.accommodations.merged(**(stale.get("accommodations") or {}))
+        req = RunRequest(
+            code=code, accommodations=acc, attempt_dir=Path(stale["attempt"]), resume=True
+        )
+        self._emit("recovery_resumed", attempt=str(req.attempt_dir))
+        self._start_run(req)
+
+    # -- welcome / sign-in ------------------------------------------------------------------
+    def show_welcome(self, notice: str = "") -> None:
+        """A brand-new sign-in page: nothing typed before survives."""
+        old = self.signin
+        self.signin = SignInPage(
+            self.cfg.station_id,
+            self.cfg.accommodations,
+            high_contrast=self._high_contrast,
+            larger_text=self._larger,
+            notice=notice,
+        )
+        self.signin.signed_in.connect(self._signed_in)
+        self.signin.proctor_clicked.connect(self.open_pin)
+        self.signin.look_changed.connect(self._look_changed)
+        self.window.set_page(self.signin)
+        if old is not None:
+            self.window.drop_page(old)
+        self.signin.focus_code()
+        self.marker.update(state="welcome", attempt=None)
+        self._sweep()
+        self._emit("welcome")
+        if self._pending_codes:
+            code = self._pending_codes.pop(0)
+            QTimer.singleShot(300, lambda: self.signin and self.signin.submit(code))
+        elif self.options.quit_when_idle and self.options.candidates:
+            self._quit_when_uploads_done()
+
+    def _look_changed(self, high_contrast: bool, larger: bool) -> None:
+        self._high_contrast, self._larger = high_contrast, larger
+        self._apply_look()
+
+    def _apply_look(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            scale = max(self.cfg.text_scale, 1.35) if self._larger else self.cfg.text_scale
+            apply_theme(app, self._high_contrast, scale if self._larger else 1.0)
+
+    def _signed_in(self, s: SignIn) -> None:
+        self._high_contrast, self._larger = s.high_contrast, s.larger_text
+        self._apply_look()
+        attempt_dir = self.cfg.attempts_dir / attempt_name(self.cfg.station_id, s.code)
+        req = RunRequest(
+            code=s.code,
+            accommodations=s.accommodations,
+            attempt_dir=attempt_dir,
+            unattended=dict(self.options.unattended),
+        )
+        self._emit(
+            "signed_in",
+            attempt=attempt_dir.name,
+            extra_time_pct=s.accommodations.extra_time_pct,
+            end_of_turn_silence_s=s.accommodations.end_of_turn_silence_s,
+        )
+        self._start_run(req)
+
+    # -- one candidate's run ----------------------------------------------------------------
+    def _start_run(self, req: RunRequest) -> None:
+        req.attempt_dir.mkdir(parents=True, exist_ok=True)
+        self.marker.update(
+            state="checks",
+            attempt=str(req.attempt_dir),
+            accommodations={
+                "extra_time_pct": req.accommodations.extra_time_pct,
+                "end_of_turn_silence_s": req.accommodations.end_of_turn_silence_s,
+            },
+        )
+        try:
+            run = self._factory(req, self.cfg)
+        except Exception as e:  # a broken interview file must not leave the station stuck
+            log.exception("could not start the interview")
+            self.show_welcome(
+                notice=f"The interview could not start: {e}. Please call the proctor."
+            )
+            self._emit("run_failed", error=str(e))
+            return
+        self.run = run
+        self.integrity = IntegrityMonitor(
+            EventLog(req.attempt_dir / "events.jsonl", run.clock),
+            self._signal_from_any_thread,
+            run.clock,
+            face_threshold_s=self.options.face_threshold_s,
+            focus_threshold_s=self.options.focus_threshold_s,
+        )
+        self.integrity.monitors(len(QGuiApplication.screens()))
+        run.phase.connect(self._phase)
+        run.faces.connect(lambda n, t: self.integrity and self.integrity.faces(n, t))
+        run.finished.connect(self._run_finished)
+        self.window.set_page(run.widget)
+        if self.signin is not None:
+            self.window.drop_page(self.signin)
+            self.signin = None
+        run.start()
+
+    def _phase(self, phase: str) -> None:
+        self.marker.update(state=phase)
+        self.window.set_keyboard_grab(phase == "interview")
+        self._emit("phase", phase=phase, grab=self.window.keyboard_grabbed)
+
+    def _signal_from_any_thread(self, sig: IntegritySignal) -> None:
+        # Face counts arrive through Qt signals (GUI thread); a timer hop keeps it safe anyway.
+        QTimer.singleShot(0, self, lambda: self._show_signal(sig))
+
+    def _show_signal(self, sig: IntegritySignal) -> None:
+        if self.run is None:
+            return
+        self.note.show_signal(sig)
+        self._emit("integrity_signal", kind=sig.kind, signal_id=sig.signal_id, message=sig.message)
+
+    def _note_saved(self, signal_id: str, text: str) -> None:
+        if self.integrity is not None:
+            self.integrity.add_note(signal_id, text)
+            self._emit("candidate_note", signal_id=signal_id)
+
+    def _activation(self, active: bool) -> None:
+        if self.run is None or self.integrity is None:
+            return
+        if active:
+            self.integrity.focus_gained(self.run.clock())
+        else:
+            self.integrity.focus_lost(self.run.clock())
+            self.run.note_focus_lost()
+
+    def _monitors_changed(self) -> None:
+        n = len(QGuiApplication.screens())
+        if self.integrity is not None:
+            self.integrity.monitors(n, self.run.clock() if self.run else None)
+        self._emit("monitors", count=n)
+
+    def _run_finished(self, summary: dict[str, Any]) -> None:
+        run, self.run = self.run, None
+        if self.integrity is not None and run is not None:
+            self.integrity.finish(run.clock())
+        self.integrity = None
+        self.window.set_keyboard_grab(False)
+        self.note.clear()
+        attempt_dir = Path(summary.get("attempt_dir") or (run.request.attempt_dir if run else ""))
+        self._emit("finished", attempt=attempt_dir.name, ok=bool(summary.get("ok", True)))
+        self.marker.update(state="welcome", attempt=None)
+        if run is not None:
+            run.stop()
+            self.window.drop_page(run.widget)
+            run.deleteLater()
+        self.show_welcome()
+        if attempt_dir.name:
+            self._upload(attempt_dir)
+
+    # -- uploads and cleanup ------------------------------------------------------------------
+    def _upload(self, attempt_dir: Path) -> None:
+        name = attempt_dir.name
+        if name in self._uploading:
+            return
+        try:
+            from session.uploader import upload_attempt
+        except ImportError:
+            self._emit("upload_unavailable", attempt=name)
+            return
+        try:
+            token = self.cfg.read_token()
+        except StationConfigError as e:
+            self._emit("upload_failed", attempt=name, error=str(e))
+            return
+        self._uploading.add(name)
+
+        def progress(sent: int, total: int, *_: Any) -> None:
+            self._uploads[name] = (sent, total)
+
+        def job() -> Any:
+            return upload_attempt(attempt_dir, self.cfg.backend_url, token, progress=progress)
+
+        def done(_result: Any) -> None:
+            self._uploading.discard(name)
+            self._uploads.pop(name, None)
+            self._emit("uploaded", attempt=name)
+            self._sweep()
+
+        def failed(e: BaseException) -> None:
+            self._uploading.discard(name)
+            self._emit("upload_failed", attempt=name, error=str(e))
+
+        self._emit("upload_started", attempt=name)
+        self.tasks.run(job, done, failed)
+
+    def _upload_pending(self) -> None:
+        from ui.kiosk_status import queue_items
+
+        for item in queue_items(self.cfg.attempts_dir):
+            if item.state == "waiting":
+                self._upload(self.cfg.attempts_dir / item.attempt)
+
+    def retry_uploads(self) -> None:
+        self.panel.set_message("Retrying uploads…")
+        self._upload_pending()
+        QTimer.singleShot(500, self.refresh_panel)
+
+    def _sweep(self) -> None:
+        keep = {self.run.request.attempt_dir} if self.run else set()
+        result = cleanup_attempts(self.cfg.attempts_dir, self.cfg.retention_s, keep=keep)
+        for d in result.deleted:
+            self._emit("attempt_deleted", attempt=d.name)
+
+    def _quit_when_uploads_done(self) -> None:
+        if self._uploading or self.tasks.busy():
+            QTimer.singleShot(200, self._quit_when_uploads_done)
+            return
+        self._sweep()
+        self._emit("idle")
+        self.shutdown()
+
+    # -- proctor ---------------------------------------------------------------------------
+    def open_pin(self) -> None:
+        if self.pin is None:  # kiosk off and no PIN: the panel is open to anyone at the desk
+            self._pin_ok()
+            return
+        if self.pin.isVisible():
+            return
+        self._emit("pin_prompt")
+        self.pin.open()
+
+    def _escape(self) -> None:
+        if self.pin is not None and self.pin.isVisible():
+            self.pin.cancel()
+
+    def _pin_ok(self) -> None:
+        self._emit("pin_accepted")
+        self._return_page = self.window.stack.currentWidget()
+        self.window.set_keyboard_grab(False)
+        self.window.set_page(self.panel)
+        self.refresh_panel()
+
+    def _panel_back(self) -> None:
+        page = self._return_page
+        self._return_page = None
+        if page is not None and self.window.stack.indexOf(page) >= 0:
+            self.window.set_page(page)
+        else:
+            self.show_welcome()
+        if self.run is not None:
+            self.window.set_keyboard_grab(self.marker.read().get("state") == "interview")
+
+    def refresh_panel(self) -> None:
+        live = dict(self._uploads)
+        self.tasks.run(
+            lambda: gather_status(self.cfg, live),
+            self.panel.show_status,
+            lambda e: self.panel.set_message(f"Could not gather the station status: {e}"),
+        )
+
+    def save_support_report(self) -> None:
+        try:
+            from session.support_report import build_support_report
+        except ImportError:
+            self.panel.set_message("Support reports are not available in this build.")
+            return
+        out = self.cfg.data_dir / f"support-{time.strftime('%Y%m%d-%H%M%S')}.zip"
+
+        def job() -> Path:
+            from session import paths
+
+            return build_support_report(out, log_dir=paths.log_dir())
+
+        self.tasks.run(
+            job,
+            lambda p: self.panel.set_message(f"Support report saved: {p}"),
+            lambda e: self.panel.set_message(f"Could not save the support report: {e}"),
+        )
+
+    def exit_kiosk(self) -> None:
+        self._emit("exit")
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
+        if self.run is not None:
+            self.run.stop()
+        self.tasks.wait(10.0)
+        self.marker.clear()
+        self.window.allow_close()
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+
+def default_factory(req: RunRequest, cfg: StationConfig) -> CandidateRun:
+    from ui.kiosk_runs import make_run
+
+    return make_run(req, cfg)
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="kiosk")
+    p.add_argument("--station", required=True)
+    p.add_argument("--candidate", action="append", default=[], help="sign in unattended")
+    p.add_argument("--answers", help="folder of WAV answers for an unattended dry run")
+    p.add_argument("--camera", help="camera index or video file for a dry run")
+    p.add_argument("--quit-when-idle", action="store_true")
+    return p.parse_args(argv)
+
+
+def options_from_args(args: Any) -> KioskOptions:
+    unattended = {k: v for k in ("answers", "camera") if (v := getattr(args, k, None)) is not None}
+    return KioskOptions(
+        candidates=list(getattr(args, "candidate", None) or []),
+        unattended=unattended,
+        quit_when_idle=bool(getattr(args, "quit_when_idle", False)),
+    )
+
+
+def run_kiosk(station_path: str | Path, args: Any = None) -> int:
+    """Starts the station app. A bad config is reported (naming the field) before any
+    window exists, so the station is never left locked by it. Returns the exit code."""
+    applog.setup_logging(to_stderr=True)
+    try:
+        cfg = load_station(station_path)
+    except StationConfigError as e:
+        sys.stderr.write(f"station config: {e}\n")
+        return 2
+    marker = SessionMarker(cfg.data_dir)
+    if marker.running_elsewhere():
+        sys.stderr.write(f"a kiosk is already running on this station ({marker.path})\n")
+        return 3
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Interview Kiosk")
+    kiosk = KioskApp(cfg, options_from_args(args))
+    kiosk.start()
+    rc = app.exec()
+    kiosk.shutdown()
+    return int(rc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(list(sys.argv[1:] if argv is None else argv))
+    return run_kiosk(args.station, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""What the proctor panel shows about the station, gathered off the GUI thread (disk,
+network and device probes can take seconds). No Qt here."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from session import attempt_folder as af
+from session.station_cleanup import verified_receipt
+from session.station_config import StationConfig
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    attempt: str
+    state: str  # "waiting", "uploading", "uploaded", "failed"
+    sent: int = 0
+    total: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StationStatus:
+    devices: list[tuple[str, bool, str]] = field(default_factory=list)  # name, ok, detail
+    disk_free_gb: float = 0.0
+    disk_ok: bool = True
+    backend_ok: bool = False
+    backend_detail: str = ""
+    queue: list[QueueItem] = field(default_factory=list)
+
+
+def backend_reachable(url: str, timeout: float = 3.0) -> tuple[bool, str]:
+    try:
+        r = httpx.get(url.rstrip("/") + "/api/health", timeout=timeout)
+    except httpx.HTTPError as e:
+        return False, f"not reachable: {type(e).__name__}"
+    if r.status_code >= 500:
+        return False, f"server error {r.status_code}"
+    return True, f"reachable (HTTP {r.status_code})"
+
+
+def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = None) -> list:
+    """Attempts still on this station and whether their upload is confirmed."""
+    items: list[QueueItem] = []
+    if not attempts_dir.is_dir():
+        return items
+    for d in sorted(p for p in attempts_dir.iterdir() if p.is_dir()):
+        if not (d / af.MANIFEST).exists():
+            continue
+        total = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
+        if (d / af.RECEIPT).exists() and verified_receipt(d):
+            items.append(QueueItem(d.name, "uploaded", total, total, "receipt verified"))
+        elif live and d.name in live:
+            sent, size = live[d.name]
+            items.append(QueueItem(d.name, "uploading", sent, size or total))
+        else:
+            items.append(QueueItem(d.name, "waiting", 0, total))
+    return items
+
+
+def probe_devices(cfg: StationConfig) -> list[tuple[str, bool, str]]:
+    """The configured devices, probed through session.checks when it is available."""
+    out: list[tuple[str, bool, str]] = []
+    try:
+        from session import checks
+    except ImportError:
+        checks = None  # type: ignore[assignment]
+    if checks is not None and hasattr(checks, "run_checks"):
+        try:
+            results = checks.run_checks(
+                camera=cfg.camera, microphone=cfg.microphone, speaker=cfg.speaker
+            )
+            for r in results:
+                out.append(
+                    (
+                        str(getattr(r, "name", "check")),
+                        bool(getattr(r, "ok", False)),
+                        str(getattr(r, "message", "")),
+                    )
+                )
+            return out
+        except Exception as e:  # a probe must never take the panel down
+            out.append(("device checks", False, f"could not run: {e}"))
+    out += [
+        ("camera", True, f"configured: {cfg.camera}"),
+        ("microphone", True, f"configured: {cfg.microphone}"),
+        ("speaker", True, f"configured: {cfg.speaker}"),
+    ]
+    return out
+
+
+def gather_status(
+    cfg: StationConfig,
+    live: dict[str, tuple[int, int]] | None = None,
+    with_devices: bool = True,
+) -> StationStatus:
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(cfg.data_dir).free / 1e9
+    ok, detail = backend_reachable(cfg.backend_url)
+    return StationStatus(
+        devices=probe_devices(cfg) if with_devices else [],
+        disk_free_gb=round(free, 1),
+        disk_ok=free >= 2.0,
+        backend_ok=ok,
+        backend_detail=detail,
+        queue=queue_items(cfg.attempts_dir, live),
+    )

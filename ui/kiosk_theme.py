@@ -1,0 +1,65 @@
+"""Kiosk look: a calm default and a high-contrast theme (yellow on black, thick focus
+rings), both scaled by a text factor for candidates who need larger text."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+BASE_PT = 13
+
+
+def stylesheet(high_contrast: bool, scale: float = 1.0) -> str:
+    pt = round(BASE_PT * scale)
+    big = round(pt * 1.8)
+    if high_contrast:
+        bg, fg, card, accent, border, muted = (
+            "#000000",
+            "#ffff00",
+            "#000000",
+            "#00ffff",
+            "#ffffff",
+            "#ffffff",
+        )
+        focus = "3px solid #00ffff"
+    else:
+        bg, fg, card, accent, border, muted = (
+            "#f4f6f8",
+            "#1b2430",
+            "#ffffff",
+            "#1f5fbf",
+            "#c9d1da",
+            "#4a5665",
+        )
+        focus = "3px solid #1f5fbf"
+    on_accent = bg if high_contrast else "#ffffff"
+    return f"""
+    QWidget#KioskRoot, QWidget[kioskPage="true"] {{ background: {bg}; color: {fg}; }}
+    QWidget {{ font-size: {pt}pt; color: {fg}; }}
+    QLabel[role="title"] {{ font-size: {big}pt; font-weight: 600; }}
+    QLabel[role="muted"] {{ color: {muted}; }}
+    QLabel[role="alert"] {{ color: {"#ff6060" if high_contrast else "#a4161a"}; font-weight: 600; }}
+    QFrame[role="card"] {{ background: {card}; border: 2px solid {border}; border-radius: 10px; }}
+    QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 170); }}
+    QLineEdit, QPlainTextEdit, QSpinBox, QDoubleSpinBox {{
+        background: {card}; color: {fg}; border: 2px solid {border}; border-radius: 6px;
+        padding: 6px; min-height: {pt * 2}px; }}
+    QPushButton {{ background: {card}; color: {fg}; border: 2px solid {border};
+        border-radius: 6px; padding: 8px 18px; min-height: {pt * 2}px; }}
+    QPushButton[role="primary"] {{ background: {accent}; color: {on_accent};
+        border-color: {accent}; font-weight: 600; }}
+    QPushButton[role="quiet"] {{ border: 1px solid transparent; color: {muted};
+        font-size: {max(9, pt - 3)}pt; padding: 2px 8px; min-height: 0; }}
+    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus, QSpinBox:focus,
+    QDoubleSpinBox:focus, QCheckBox:focus {{ border: {focus}; }}
+    QProgressBar {{ border: 2px solid {border}; border-radius: 5px; text-align: center;
+        background: {card}; min-height: {pt * 2}px; }}
+    QProgressBar::chunk {{ background: {accent}; }}
+    """
+
+
+def apply_theme(app: QApplication, high_contrast: bool, scale: float = 1.0) -> None:
+    font = QFont(app.font())
+    font.setPointSize(round(BASE_PT * scale))
+    app.setFont(font)
+    app.setStyleSheet(stylesheet(high_contrast, scale))
