@@ -19,7 +19,8 @@ TAIL_S = 2.0  # a decode error this close to the end is the torn tail of a kille
 class MediaScan:
     path: Path
     opened: bool = False
-    complete: bool = False  # has the index/duration written by a clean close
+    complete: bool = False  # closed cleanly (has its duration) and holds all of it
+    header_duration: float | None = None  # written by a clean close
     video_frames: int = 0
     audio_s: float = 0.0
     video_start: float | None = None
@@ -57,7 +58,8 @@ def scan_media(path: Path, decode: bool = True) -> MediaScan:
         return scan
     scan.opened = True
     with container:
-        scan.complete = container.duration is not None
+        if container.duration is not None:
+            scan.header_duration = container.duration / 1_000_000
         streams = [s for s in container.streams if s.type in ("video", "audio")]
         for s in streams:
             if s.type == "video":
@@ -79,6 +81,17 @@ def scan_media(path: Path, decode: bool = True) -> MediaScan:
                     _account_frame(scan, frame)
         except av.FFmpegError as e:
             scan.errors.append((last_t, f"read error: {e}"))
+    if scan.header_duration is not None:
+        # A cleanly closed file that ends early was cut afterwards (copy, disk damage).
+        scan.complete = scan.duration_s >= scan.header_duration - 0.5
+        if not scan.complete:
+            scan.errors.append(
+                (
+                    None,
+                    f"truncated: ends at {scan.duration_s:.1f} s but was closed "
+                    f"at {scan.header_duration:.1f} s",
+                )
+            )
     return scan
 
 
