@@ -229,6 +229,11 @@ class InterviewDriver:
     def finished(self) -> bool:
         return self.phase is Phase.FINISHED
 
+    @property
+    def finish_reason(self) -> str | None:
+        """completed | ended_by_candidate | time_up, once finished."""
+        return self._finish_reason if self.finished else None
+
     def question_limit_s(self, index: int) -> float:
         acc = self.options.accommodations
         return self.config.questions[index].time_limit_s * acc.time_factor + acc.extra_time_s

@@ -1,0 +1,199 @@
+"""`main.py run`: an unattended interview, for station dry runs and end-to-end tests.
+
+The interviewer speaks (into a silent, real-time paced speaker unless --show), and after
+each question, follow-up, repeat or clarification the next answer WAV from --answers is
+played as the microphone: a simulated candidate. When the answers run out and the last
+one's turn has ended, the interview closes. The attempt folder is written under --out
+exactly as in the app; with --backend it is uploaded and the receipt checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from capture.types import AUDIO_RATE, DeviceError
+
+PIPER_RATE = 22050
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("run", help="run an interview unattended with recorded answers")
+    p.add_argument("--interview", required=True, type=Path, help="interview YAML file")
+    p.add_argument("--camera", required=True, help="camera index, video or image file")
+    p.add_argument("--answers", required=True, type=Path, help="folder of answer WAVs (sorted)")
+    p.add_argument("--out", required=True, type=Path, help="folder for the attempt folder")
+    p.add_argument("--backend", help="backend URL to upload the attempt to")
+    p.add_argument("--token", help="backend token (with --backend)")
+    p.add_argument("--show", action="store_true", help="play the interviewer on the speaker")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--end-of-turn-s", type=_positive, help="silence that ends an answer")
+    p.add_argument("--long-pause-s", type=_positive, help="silence before a check-in")
+    p.add_argument("--timeout-s", type=_positive, default=1800.0, help="give up after this")
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return v
+
+
+def _fail(message: str, code: int = 1) -> int:
+    sys.stderr.write(f"main.py run: error: {message}\n")
+    return code
+
+
+def read_wav_16k(path: Path) -> np.ndarray:
+    """A WAV file as 16 kHz mono float32 (PCM 16-bit; other rates are resampled)."""
+    with wave.open(str(path), "rb") as w:
+        if w.getsampwidth() != 2:
+            raise ValueError(f"{path.name}: only 16-bit PCM WAV is supported")
+        rate, channels = w.getframerate(), w.getnchannels()
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    audio = data.astype(np.float32).reshape(-1, channels).mean(axis=1) / 32768.0
+    if rate != AUDIO_RATE and audio.size:
+        n = round(audio.size * AUDIO_RATE / rate)
+        audio = np.interp(np.linspace(0, audio.size - 1, n), np.arange(audio.size), audio)
+    return audio.astype(np.float32)
+
+
+class SimulatedCandidate:
+    """Answers each prompt with the next clip, once the interviewer finished speaking."""
+
+    def __init__(self, mic: Any, clips: list[np.ndarray], end: Any) -> None:
+        self.mic = mic
+        self.clips = list(clips)
+        self.used = 0
+        self._end = end  # called once when no answer is left for a new prompt
+        self._ended = False
+        self._lock = threading.Lock()
+
+    def on_line(self, kind: str, _text: str, started: bool) -> None:
+        from session.engine import PROMPT_KINDS
+
+        if started or kind not in PROMPT_KINDS:
+            return
+        with self._lock:
+            if not self.mic.idle:
+                return  # still answering (or silent on purpose): this prompt gets no clip
+            if self.used < len(self.clips):
+                self.mic.play(self.clips[self.used])
+                self.used += 1
+            elif not self._ended:
+                self._ended = True
+                self._end()
+
+
+def run(args: argparse.Namespace) -> int:
+    from session.applog import setup_logging
+    from session.clock import SessionClock
+    from session.driver import Accommodations, DriverOptions
+    from session.engine import EngineOptions, InterviewEngine
+    from session.interview_config import InterviewConfigError, load_interview
+
+    setup_logging()
+    if args.backend and not args.token:
+        return _fail("--backend needs --token", 2)
+    try:
+        config = load_interview(args.interview)
+    except InterviewConfigError as e:
+        return _fail(str(e), 2)
+    if not args.answers.is_dir():
+        return _fail(f"answers folder not found: {args.answers}", 2)
+    wavs = sorted(args.answers.glob("*.wav"))
+    if not wavs:
+        return _fail(f"no .wav files in {args.answers}: add one answer per question", 2)
+    try:
+        clips = [read_wav_16k(p) for p in wavs]
+    except (OSError, ValueError, EOFError, wave.Error) as e:
+        return _fail(f"cannot read an answer: {e}", 2)
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    attempt_dir = args.out / f"{config.id}-run-{stamp}"
+    n = 1
+    while attempt_dir.exists():
+        n += 1
+        attempt_dir = args.out / f"{config.id}-run-{stamp}-{n}"
+
+    clock = SessionClock()
+    try:
+        camera, mic, speaker = _devices(args, clock)
+    except DeviceError as e:
+        return _fail(f"{e} {e.fix}".strip())
+    acc = Accommodations(end_of_turn_s=args.end_of_turn_s, long_pause_s=args.long_pause_s)
+    engine_ref: list[InterviewEngine] = []
+    candidate = SimulatedCandidate(mic, clips, lambda: engine_ref[0].end_interview())
+    engine = InterviewEngine(
+        config,
+        attempt_dir,
+        camera,
+        mic,
+        speaker,
+        clock,
+        EngineOptions(driver=DriverOptions(accommodations=acc)),
+        on_line=candidate.on_line,
+    )
+    engine_ref.append(engine)
+    try:
+        engine.start()
+    except Exception as e:
+        fix = getattr(e, "fix", "")
+        return _fail(f"the interview could not start: {e} {fix}".strip())
+    try:
+        if not engine.wait(args.timeout_s):
+            sys.stderr.write(f"main.py run: stopped after --timeout-s {args.timeout_s:g}\n")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.stop(10.0)
+    summary = engine.summary or {}
+    result: dict[str, Any] = {
+        "attempt_dir": str(attempt_dir),
+        "questions_asked": summary.get("questions_asked", 0),
+        "follow_ups": summary.get("follow_ups", 0),
+        "interjections": summary.get("interjections", 0),
+        "transcript_words": summary.get("transcript_words", 0),
+        "duration_s": summary.get("duration_s", 0.0),
+        "state": summary.get("state"),
+        "answers_used": candidate.used,
+    }
+    if args.backend:
+        from session.uploader import upload_attempt
+
+        up = upload_attempt(attempt_dir, args.backend, args.token)
+        result["receipt"] = bool(up.get("receipt"))
+        result["uploaded_bytes"] = int(up.get("uploaded_bytes", 0))
+        if not result["receipt"]:
+            result["upload_error"] = up.get("reason")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k}: {v}")
+    ok = summary.get("state") == "finished" and (not args.backend or result["receipt"])
+    return 0 if ok else 1
+
+
+def _devices(args: argparse.Namespace, clock: Any) -> tuple[Any, Any, Any]:
+    from capture.camera import CameraSource
+    from capture.speaker import NullSpeaker, Speaker
+
+    from capture.scripted_microphone import ScriptedMicrophone
+
+    src: Any = int(args.camera) if str(args.camera).isdigit() else args.camera
+    camera = CameraSource(src, clock, loop=True)
+    mic = ScriptedMicrophone(clock)
+    speaker = Speaker(rate=PIPER_RATE) if args.show else NullSpeaker(PIPER_RATE)
+    return camera, mic, speaker
