@@ -25,6 +25,7 @@ from session import attempt_folder as af
 
 log = logging.getLogger(__name__)
 SESSION_MARKER = "kiosk-session.json"
+MEDIA_PREFIXES = ("recording", "screen")  # as session.uploader names them
 
 
 # -- receipts and retention --------------------------------------------------------------
@@ -57,8 +58,9 @@ def _receipt_checksums(receipt: Any) -> dict[str, str]:
 
 
 def verified_receipt(attempt_dir: Path) -> bool:
-    """True when receipt.json lists every media file in the folder with its real SHA-256:
-    only then may the local copy go."""
+    """True when receipt.json has checksums and every local file it lists still has that
+    SHA-256, and no recording is left that it does not list. Recordings already deleted by
+    the upload queue's retention are fine: the receipt proves they arrived."""
     paths = af.AttemptPaths(attempt_dir)
     try:
         receipt = json.loads(paths.receipt.read_text(encoding="utf-8"))
@@ -67,13 +69,15 @@ def verified_receipt(attempt_dir: Path) -> bool:
     sums = _receipt_checksums(receipt)
     if not sums:
         return False
-    media = [p for p in (paths.recording, paths.screen) if p.exists()]
-    if not media:
-        return False
-    for p in media:
+    for p in paths.root.rglob("*"):
+        if not p.is_file() or p == paths.receipt:
+            continue
         name = p.relative_to(paths.root).as_posix()
-        if sums.get(name) != _sha256(p):
-            return False
+        if name in sums:
+            if sums[name] != _sha256(p):
+                return False
+        elif name.startswith(MEDIA_PREFIXES):
+            return False  # a recording the backend never confirmed
     return True
 
 

@@ -31,6 +31,14 @@ def test_only_verified_attempts_past_retention_are_deleted(tmp_path):
     assert r.kept_unverified == [b, c] and b.exists() and c.exists()
 
 
+def test_a_receipt_still_verifies_after_the_queue_deleted_the_media(tmp_path):
+    a = attempt(tmp_path, "a")
+    (a / "recording.mkv").unlink()
+    assert verified_receipt(a)
+    (a / "screen.mkv").write_bytes(b"never uploaded")
+    assert not verified_receipt(a)
+
+
 def test_the_attempt_in_use_is_never_deleted(tmp_path):
     a = attempt(tmp_path, "a")
     r = cleanup_attempts(tmp_path, retention_s=0, keep={a})
