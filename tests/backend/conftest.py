@@ -5,7 +5,7 @@ import pytest
 from tests.backend.server import BackendProcess
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def backend(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("backend")
     interviews = root / "interviews"
