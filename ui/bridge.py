@@ -40,6 +40,7 @@ class Bridge(QObject):
     finished = Signal(object)  # summary
     error = Signal(object)  # exception or message
     upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
+    upload_result = Signal(object)  # session.upload_queue.UploadResult
 
     _COALESCED = frozenset({"frame", "level", "upload_progress"})
 
@@ -81,6 +82,13 @@ class Bridge(QObject):
             "on_frame": lambda f, faces=None: self.post("frame", f, faces),
             "on_finished": lambda summary: self.post("finished", summary),
         }
+
+    def watch_uploads(self, queue: Any) -> None:
+        """Routes an ``UploadQueue``'s progress and results (worker thread) to signals."""
+        queue.progress = lambda sent, total, rate, eta: self.post(
+            "upload_progress", int(sent), int(total), float(rate), float(eta)
+        )
+        queue.on_result = lambda result: self.post("upload_result", result)
 
 
 class _Done(QObject):

@@ -275,12 +275,17 @@ class WhiteboardPanel(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.canvas, 1)
 
-        for seq, slot in (
-            (QKeySequence.StandardKey.Undo, self.undo),
-            (QKeySequence.StandardKey.Redo, self.redo),
-            (QKeySequence("Ctrl+Y"), self.redo),
+        # Ctrl+Z / Ctrl+Y everywhere, plus the platform's own undo/redo keys; one shortcut
+        # per action, since two shortcuts on the same keys cancel each other out.
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        for keys, slot in (
+            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo),
+            (redo_keys, self.redo),
         ):
-            sc = QShortcut(seq, self)
+            sc = QShortcut(self)
+            sc.setKeys(keys)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
         self._sync_buttons()

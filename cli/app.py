@@ -1,0 +1,176 @@
+"""`python main.py [app]`: the desktop app (a candidate at home), or with --station the
+proctoring-centre kiosk."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_INTERVIEWS = ROOT / "assets" / "interviews"
+log = logging.getLogger("kiosk.app")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("app", help="the interview app (default)")
+    add_app_arguments(p)
+    p.add_argument("--station", metavar="FILE", help="run as a proctoring-station kiosk")
+    return p
+
+
+def add_app_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--interview", metavar="FILE", action="append", help="interview YAML file")
+    p.add_argument("--camera", metavar="SRC", help="camera index or video/image file")
+    p.add_argument("--mic", metavar="SRC", help="microphone name/index or WAV file")
+    p.add_argument("--speaker", metavar="DEV", help="output device name or index")
+    p.add_argument("--backend", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8000")
+    p.add_argument("--token", metavar="TOKEN", help="station token for the backend")
+
+
+def display_problem() -> str | None:
+    """Why Qt could not open a window here, or None. Checked before QApplication exists, so
+    a missing display is a clear message instead of Qt aborting the process."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return (
+            "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): start the app "
+            "from a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run"
+        )
+    return None
+
+
+def device_arg(value: str | None) -> str | int | None:
+    """'0' -> 0 (a device index); anything else stays a name or a file path."""
+    if value is None:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+def first_camera() -> int | str | None:
+    """Camera 0, or the first camera the device list knows; None when there is none."""
+    try:
+        from capture.devices import list_cameras
+    except ImportError:
+        return 0
+    try:
+        cams = list_cameras()
+    except Exception:
+        return 0
+    if not cams:
+        return None
+    c = cams[0]
+    for attr in ("index", "source", "id"):
+        v = getattr(c, attr, None)
+        if v is not None:
+            return v
+    return 0
+
+
+def interview_files(args: argparse.Namespace) -> list[Path]:
+    if getattr(args, "interview", None):
+        return [Path(p) for p in args.interview]
+    return sorted(DEMO_INTERVIEWS.glob("*.yaml"))
+
+
+def check_files(files: list[Path]) -> str | None:
+    from session.interview_config import InterviewConfigError, load_interview
+
+    for f in files:
+        try:
+            load_interview(f)
+        except InterviewConfigError as e:
+            return str(e)
+    return None if files else f"no interview files found in {DEMO_INTERVIEWS}"
+
+
+def run(args: argparse.Namespace) -> int:
+    if getattr(args, "station", None):
+        if importlib.util.find_spec("ui.kiosk_app") is None:
+            sys.stderr.write("main.py app: error: kiosk mode is not available in this build\n")
+            return 2
+        problem = display_problem()
+        if problem:
+            sys.stderr.write(f"main.py app: {problem}\n")
+            return 1
+        from ui.kiosk_app import run_kiosk
+
+        return int(run_kiosk(args.station, args) or 0)
+    return run_app(args)
+
+
+def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
+    """Starts the desktop app; returns its exit code. ``on_ready(window)`` runs once the
+    window shows (the demo command uses it)."""
+    files = interview_files(args)
+    problem = check_files(files) or display_problem()
+    if problem:
+        sys.stderr.write(f"main.py app: {problem}\n")
+        return 2 if "interview" in problem else 1
+    if bool(args.backend) != bool(args.token):
+        sys.stderr.write("main.py app: error: --backend and --token go together\n")
+        return 2
+
+    from session import applog
+
+    log_path = applog.setup_logging(to_stderr=True)
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.error_dialog import route_qt_messages
+    from ui.flow import FlowOptions
+    from ui.main_window import AppOptions, MainWindow
+    from ui.style import apply_style
+
+    route_qt_messages()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Interview Kiosk")
+    apply_style(app)
+
+    queue = None
+    if args.backend:
+        from session import paths
+        from session.upload_queue import UploadQueue
+
+        queue = UploadQueue(paths.data_dir() / "upload-queue.sqlite", args.backend, args.token)
+    camera = device_arg(args.camera) if args.camera is not None else first_camera()
+    flow = FlowOptions(
+        camera=camera,
+        mic=device_arg(args.mic),
+        speaker=device_arg(args.speaker),
+        backend_url=args.backend,
+        token=args.token,
+        upload_queue=queue,
+    )
+    window = MainWindow(AppOptions(interviews=files, flow=flow))
+    window.show()
+    if queue is not None:
+        window.flow.bridge.watch_uploads(queue)
+        window.runner.run(queue.start)  # attempts left from an earlier run carry on
+
+    # Ctrl+C / SIGTERM: Python handlers only run when Python gets control, so a timer
+    # wakes the interpreter twice a second.
+    def quit_(*_a: object) -> None:
+        window.close()
+        app.quit()
+
+    signal.signal(signal.SIGINT, quit_)
+    signal.signal(signal.SIGTERM, quit_)
+    waker = QTimer()
+    waker.timeout.connect(lambda: None)
+    waker.start(500)
+    if on_ready is not None:
+        on_ready(window)
+    log.info("ready (log: %s)", log_path)
+    code = app.exec()
+    window.shutdown()
+    return int(code)
