@@ -46,6 +46,7 @@ class NoteOverlay(Overlay):
         self.body.addLayout(row)
         save.clicked.connect(self._save)
         skip.clicked.connect(self._skip)
+        self.save_button, self.skip_button = save, skip
 
     def first_focus(self) -> QWidget:
         return self.text
