@@ -70,14 +70,18 @@ def read_wav_16k(path: Path) -> np.ndarray:
 
 
 class SimulatedCandidate:
-    """Answers each prompt with the next clip, once the interviewer finished speaking."""
+    """Answers each prompt with the next clip, a moment after the interviewer finished
+    speaking (people do not answer within a millisecond, and the echo gate's tail would
+    swallow the first syllable)."""
 
-    def __init__(self, mic: Any, clips: list[np.ndarray], end: Any) -> None:
+    def __init__(self, mic: Any, clips: list[np.ndarray], end: Any, delay_s: float = 0.6):
         self.mic = mic
         self.clips = list(clips)
         self.used = 0
+        self.delay_s = delay_s
         self._end = end  # called once when no answer is left for a new prompt
         self._ended = False
+        self._busy_until = 0.0  # a clip scheduled but not yet queued
         self._lock = threading.Lock()
 
     def on_line(self, kind: str, _text: str, started: bool) -> None:
@@ -86,11 +90,15 @@ class SimulatedCandidate:
         if started or kind not in PROMPT_KINDS:
             return
         with self._lock:
-            if not self.mic.idle:
+            if not self.mic.idle or time.monotonic() < self._busy_until:
                 return  # still answering (or silent on purpose): this prompt gets no clip
             if self.used < len(self.clips):
-                self.mic.play(self.clips[self.used])
+                clip = self.clips[self.used]
                 self.used += 1
+                self._busy_until = time.monotonic() + self.delay_s + 0.2
+                timer = threading.Timer(self.delay_s, self.mic.play, args=(clip,))
+                timer.daemon = True
+                timer.start()
             elif not self._ended:
                 self._ended = True
                 self._end()

@@ -116,6 +116,7 @@ class DriverOptions:
     accommodations: Accommodations = field(default_factory=Accommodations)
     lines: Lines = field(default_factory=Lines)
     move_on_grace_s: float = 0.5  # after end of turn: late captions, "wait" still cancels
+    caption_wait_s: float = 3.0  # speech but no caption yet: wait this much longer for it
     undo_window_s: float = 8.0  # "I'm not finished" right after the next prompt started
     wrap_up_grace_s: float = 30.0  # over time while still talking: then interrupt gently
     max_interjections: int = 2  # the last one moves on
@@ -200,6 +201,7 @@ class InterviewDriver:
         self._handled_in_utterance: Command | None = None
         self._pending_command: tuple[Command, str] | None = None
         self._decide_at: float | None = None
+        self._uncaptioned_speech = False  # speech heard, its caption not yet arrived
         self._silence_checked = False
         self._undo: _Undo | None = None
         self._time_up = False
@@ -307,6 +309,7 @@ class InterviewDriver:
         t = self._now(t)
         self._candidate_speaking = True
         self._turn_open = True
+        self._uncaptioned_speech = True
         self._silence_checked = False
         self._decide_at = None  # they carried on: not the end of the answer after all
         if self._utterance_done:
@@ -347,6 +350,7 @@ class InterviewDriver:
         if not text or self.phase in (Phase.NOT_STARTED, Phase.FINISHED):
             return []
         n = len(text.split())
+        self._uncaptioned_speech = False
         if self._q is not None:
             self._q.words += n
             self._q.total_words += n
@@ -515,6 +519,12 @@ class InterviewDriver:
         """End of an answer: a follow-up when it was short, otherwise the next question."""
         q_state = self._q
         if q_state is None:
+            return []
+        spoke_at = self._last_speech_end
+        wait = self.end_of_turn_s + self.options.caption_wait_s
+        if self._uncaptioned_speech and spoke_at is not None and t - spoke_at < wait - _EPS:
+            # a slow machine: the words are still being transcribed; they may be a request
+            self._decide_at = t + 0.25
             return []
         q = self.config.questions[q_state.index]
         short = q_state.words < self.short_answer_words

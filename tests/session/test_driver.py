@@ -501,3 +501,23 @@ def test_resume_must_come_before_start_and_be_in_range(tmp_path):
     f.driver.start(0.0)
     with pytest.raises(RuntimeError):
         f.driver.resume_from(1)
+
+
+def test_end_of_turn_waits_for_a_late_caption_before_deciding(tmp_path):
+    f = started_at_q1(tmp_path)
+    f.feed(f.driver.on_speech_start(5.0))
+    f.feed(f.driver.on_speech_end(7.0))
+    f.at(7.0)
+    assert f.wait(4.0) == []  # end of turn at 9.5, the caption is late: nothing yet
+    actions = f.driver.on_caption("Could you repeat the question?", f.clock())
+    assert f.says(actions)[0].kind == "repeat" and f.driver.index == 0
+
+
+def test_end_of_turn_without_any_caption_moves_on_after_the_caption_wait(tmp_path):
+    f = started_at_q1(tmp_path)
+    f.feed(f.driver.on_speech_start(5.0))
+    f.feed(f.driver.on_speech_end(7.0))
+    f.at(7.0)
+    assert f.wait(5.4) == []  # 2.5 s end of turn + 3 s caption wait
+    says = f.says(f.wait(0.4))
+    assert says and says[0].kind == "follow_up"  # nothing was understood: a short answer
