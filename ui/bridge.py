@@ -38,6 +38,8 @@ class Bridge(QObject):
     state = Signal(str)
     frame = Signal(object, object)  # VideoFrame, faces (list of boxes)
     finished = Signal(object)  # summary
+    whiteboard = Signal(bool)  # the question wants the whiteboard shown / hidden
+    line = Signal(str, str, bool)  # interviewer line: kind, text, started (False: ended)
     error = Signal(object)  # exception or message
     upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
     upload_result = Signal(object)  # session.upload_queue.UploadResult
@@ -81,6 +83,8 @@ class Bridge(QObject):
             "on_state": lambda s: self.post("state", str(s)),
             "on_frame": lambda f, faces=None: self.post("frame", f, faces),
             "on_finished": lambda summary: self.post("finished", summary),
+            "on_whiteboard": lambda visible: self.post("whiteboard", bool(visible)),
+            "on_line": lambda kind, text, started: self.post("line", kind, text, bool(started)),
         }
 
     def watch_uploads(self, queue: Any) -> None:

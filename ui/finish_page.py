@@ -104,6 +104,8 @@ class FinishPage(QWidget):
             else lambda k, d=None: getattr(summary, k, d)
         )
         answered = get("answered", get("questions_answered"))
+        if isinstance(answered, (list, tuple)):
+            answered = len(answered)
         count = get("count", get("question_count"))
         duration = get("duration_s")
         parts = []

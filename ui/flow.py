@@ -63,11 +63,11 @@ class FlowOptions:
 
 
 def attempt_dir_of(attempt: Any) -> Path | None:
-    for name in ("root", "path", "folder", "dir"):
-        v = getattr(attempt, name, None)
-        if isinstance(v, (str, Path)):
-            return Path(v)
-    return Path(attempt) if isinstance(attempt, (str, Path)) else None
+    """The folder of an attempt: a ``session.attempt_store.Attempt`` or a path."""
+    if isinstance(attempt, (str, Path)):
+        return Path(attempt)
+    d = getattr(attempt, "dir", None)
+    return Path(d) if isinstance(d, (str, Path)) else None
 
 
 class InterviewFlow(QObject):
@@ -132,10 +132,14 @@ class InterviewFlow(QObject):
             return "finish"
         return ""
 
-    def begin(self, config: Any, attempt: Any) -> ChecksPage:
-        """Shows the checks for ``config`` and starts them. Returns the checks page."""
+    def begin(self, config: Any, attempt: Any, skip_checks: bool = False) -> ChecksPage | None:
+        """Shows the checks for ``config`` and starts them; returns the checks page. With
+        ``skip_checks`` (unattended station dry runs) the interview starts at once."""
         self.config, self.attempt = config, attempt
         self._stopped = False
+        if skip_checks:
+            self.start_interview()
+            return None
         if self.checks_page is not None:
             self.checks_page.stop(1.0)
             self.stack.removeWidget(self.checks_page)
@@ -258,17 +262,26 @@ class InterviewFlow(QObject):
 
 
 def default_engine_factory(config: Any, attempt: Any, bridge: Bridge, options: FlowOptions) -> Any:
-    """The real engine on the real devices named in ``options``."""
+    """The real engine on the real devices named in ``options``, all on one session clock."""
+    from capture.camera import CameraSource
+    from capture.microphone import open_microphone
+    from capture.speaker import Speaker
+
+    from session.clock import SessionClock
     from session.engine import InterviewEngine
 
+    clock = options.clock or SessionClock()
+    camera = CameraSource(options.camera, clock) if options.camera is not None else None
+    mic = open_microphone(options.mic, clock, 0.1)
+    speaker = Speaker(options.speaker) if options.speaker is not None else Speaker()
     return InterviewEngine(
         config,
         attempt,
-        camera_source=options.camera,
-        mic_source=options.mic,
-        speaker=options.speaker,
-        clock=options.clock,
-        options=options.engine_options or None,
+        camera,
+        mic,
+        speaker,
+        clock,
+        dict(options.engine_options) or None,
         **bridge.callbacks(),
     )
 

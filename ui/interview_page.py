@@ -191,6 +191,7 @@ class InterviewPage(QWidget):
         bridge.level.connect(self.meter.set_level)
         bridge.state.connect(self.show_state)
         bridge.frame.connect(self.self_view.show_frame)
+        bridge.whiteboard.connect(self._on_whiteboard)
         self._set_buttons_enabled(True)
         self._tick.start()
 
@@ -204,6 +205,7 @@ class InterviewPage(QWidget):
                 (self.bridge.level, self.meter.set_level),
                 (self.bridge.state, self.show_state),
                 (self.bridge.frame, self.self_view.show_frame),
+                (self.bridge.whiteboard, self._on_whiteboard),
             ):
                 with contextlib.suppress(RuntimeError, TypeError):
                     sig.disconnect(slot)
@@ -228,10 +230,10 @@ class InterviewPage(QWidget):
         limit = float(getattr(question, "time_limit_s", 0) or 0)
         self._deadline = time.monotonic() + limit if limit > 0 else None
         self._update_time()
+        self._question_index = index
         requires = getattr(question, "requires", "none")
         self.set_whiteboard_visible(requires == "whiteboard", index)
         self.set_screen_shared(requires == "screen_share")
-        self._question_index = index
 
     def show_caption(self, speaker: str, committed: str, tentative: str) -> None:
         if speaker == "interviewer":
@@ -263,6 +265,9 @@ class InterviewPage(QWidget):
                 self.whiteboard.set_question(question_index)
             self.whiteboard.setVisible(visible)
         self._centre_stretch.setVisible(not visible)
+
+    def _on_whiteboard(self, visible: bool) -> None:
+        self.set_whiteboard_visible(visible, max(self._question_index, 0))
 
     def _update_time(self) -> None:
         if self._deadline is None:

@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
             from session.attempt_store import AttemptStore
 
             self.store = AttemptStore()
+        # The engine records answered questions and the end state in the same store.
+        self.options.flow.engine_options.setdefault("store", self.store)
         return self.store
 
     def start_choice(self, choice: InterviewChoice) -> None:
@@ -151,8 +153,8 @@ class MainWindow(QMainWindow):
         self.runner.run(create, lambda attempt: self.flow.begin(choice.config, attempt), failed)
 
     def resume_choice(self, choice: InterviewChoice) -> None:
+        # The engine resumes by itself after the questions the attempt already answered.
         attempt_id = choice.interrupted.id
-        self.options.flow.engine_options["resume_from"] = choice.resume_at
 
         def resume() -> Any:
             return self._ensure_store().resume(attempt_id)
@@ -182,7 +184,6 @@ class MainWindow(QMainWindow):
         self.runner.run(finish, done, lambda e: self.welcome.show_message(str(e)))
 
     def back_to_start(self) -> None:
-        self.options.flow.engine_options.pop("resume_from", None)
         self.stack.setCurrentWidget(self.welcome)
         self.refresh_choices()
 
