@@ -1,9 +1,9 @@
 """After a crash: make what the killed process left behind as good as it can be.
 
-Called at the next start for every attempt still marked ``in_progress`` (or with no
-manifest at all). Recordings cut off mid-write are remuxed into cleanly closed files (with
-an index, so players can seek); the original stays in place until the new file is complete
-and checked. The manifest is rewritten with state ``interrupted``. Idempotent.
+Called at the next start for every attempt still marked ``in_progress`` or ``interrupted``
+(or with no manifest at all). Recordings cut off mid-write are remuxed into cleanly closed
+files (with an index, so players can seek); the original stays in place until the new file
+is complete and checked. The manifest is rewritten with state ``interrupted``. Idempotent.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from session.segments import list_segments, next_segment_path
 __all__ = ["finalize_interrupted", "next_segment_path", "recorded_seconds"]
 
 log = logging.getLogger(__name__)
-SETTLED = ("interrupted", "finished", "submitted", "abandoned")
+# Hashes of these were already handed on (upload, receipt): never touch their files.
+SETTLED = ("finished", "submitted", "abandoned")
 
 
 def recorded_seconds(attempt_dir: Path, base: str = "recording") -> float:
@@ -88,6 +89,10 @@ def finalize_interrupted(
             report["repaired"].append(seg.name)
         if problem:
             report["problems"].append(problem)
+    was_interrupted = manifest is not None and manifest.get("state") == "interrupted"
+    if was_interrupted and not report["repaired"]:
+        report["state"] = "interrupted"  # closed cleanly when it stopped: nothing to do
+        return report
     extra = {"interrupted_at": now_iso(), "repaired": report["repaired"]}
     if manifest is not None:
         update_manifest(root, "interrupted", **extra)

