@@ -33,7 +33,7 @@ class StationConfigError(ValueError):
 class Accommodations:
     """Per-candidate adjustments; the station's defaults can be raised at sign-in."""
 
-    end_of_turn_silence_s: float = 1.2  # silence that ends the candidate's turn
+    end_of_turn_silence_s: float = 2.5  # at least this much silence ends a turn
     extra_time_pct: int = 0  # extra time on every timed question, in percent
 
     def merged(self, **overrides: Any) -> Accommodations:
@@ -112,7 +112,7 @@ def _accommodations(raw: Any, name: str, path: Path | None = None) -> Accommodat
         if key not in known:
             raise StationConfigError(f"{name}.{key}", "is not a known accommodation", path)
     silence = _typed(
-        raw.get("end_of_turn_silence_s", 1.2), f"{name}.end_of_turn_silence_s", float, path
+        raw.get("end_of_turn_silence_s", 2.5), f"{name}.end_of_turn_silence_s", float, path
     )
     if not 0.3 <= silence <= 10.0:
         raise StationConfigError(

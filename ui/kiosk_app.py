@@ -31,7 +31,7 @@ from session.integrity import IntegrityMonitor, IntegritySignal
 from session.pin import PinGuard
 from session.station_cleanup import SessionMarker, cleanup_attempts
 from session.station_config import StationConfig, StationConfigError, load_station
-from ui.bridge import TaskRunner
+from ui.bridge import Bridge, TaskRunner
 from ui.kiosk_candidate import CandidateRun, RunRequest, StatusPage
 from ui.kiosk_note import NoteOverlay
 from ui.kiosk_pin import PinOverlay
@@ -103,7 +103,9 @@ class KioskApp(QObject):
         super().__init__()
         self.cfg = cfg
         self.options = options or KioskOptions()
-        self._factory = factory or default_factory
+        self._factory: RunFactory = factory or (
+            lambda req, c: default_factory(req, c, self.tasks, self.upload_queue)
+        )
         self._pending_codes = list(self.options.candidates)
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         cfg.attempts_dir.mkdir(parents=True, exist_ok=True)
@@ -133,6 +135,14 @@ class KioskApp(QObject):
         self._uploading: set[str] = set()
         self._recovery: dict[str, Any] | None = None
         self._quitting = False
+        self._retired: list[CandidateRun] = []
+        self.upload_queue: Any = None
+        self.upload_bridge = Bridge(self)
+        self.upload_bridge.upload_progress.connect(self._upload_progress)
+        self.upload_bridge.upload_result.connect(self._upload_result)
+        self._sweeper = QTimer(self)
+        self._sweeper.setInterval(30_000)
+        self._sweeper.timeout.connect(self._sweep)
 
         self.window.proctor_requested.connect(self.open_pin)
         self.window.escape_pressed.connect(self._escape)
@@ -163,8 +173,30 @@ class KioskApp(QObject):
         self.status.emit(name, data)
 
     # -- start ------------------------------------------------------------------------------
+    def _open_upload_queue(self) -> None:
+        try:
+            from session.upload_queue import UploadQueue
+        except ImportError:
+            self._emit("upload_unavailable")
+            return
+        try:
+            token = self.cfg.read_token()
+        except StationConfigError as e:
+            self._emit("upload_unavailable", error=str(e))
+            return
+        self.upload_queue = UploadQueue(
+            self.cfg.data_dir / "upload-queue.sqlite",
+            self.cfg.backend_url,
+            token,
+            retention_s=self.cfg.retention_s,
+        )
+        self.upload_bridge.watch_uploads(self.upload_queue)
+        self.upload_queue.start()
+
     def start(self) -> None:
         self._apply_look()
+        self._open_upload_queue()
+        self._sweeper.start()
         stale = self.marker.stale()
         self.marker.write(state="welcome", station=self.cfg.station_id)
         self.window.show_kiosk()
@@ -174,6 +206,20 @@ class KioskApp(QObject):
             self.show_welcome()
         self._emit("ready", kiosk=self.cfg.kiosk, station=self.cfg.station_id)
 
+    def _interrupted(self, stale: dict[str, Any]) -> Any:
+        """The crashed session's attempt, from its attempt store, if it can be resumed."""
+        store_db, attempt_id = stale.get("store"), stale.get("attempt_id")
+        if not store_db or attempt_id is None or not Path(store_db).exists():
+            return None
+        try:
+            from session.attempt_store import AttemptStore
+
+            store = AttemptStore(Path(store_db), self.cfg.attempts_dir)
+            return next((a for a in store.interrupted_attempts() if a.id == attempt_id), None)
+        except Exception:
+            log.exception("could not read the attempt store %s", store_db)
+            return None
+
     def _offer_recovery(self, stale: dict[str, Any]) -> None:
         self._recovery = stale
         started = stale.get("started")
@@ -182,36 +228,61 @@ class KioskApp(QObject):
             if isinstance(started, int | float)
             else ""
         )
-        attempt = stale.get("attempt")
+        attempt = self._interrupted(stale)
         page = RecoveryPage(when)
-        can_resume = bool(attempt) and Path(attempt).is_dir() and stale.get("state") == "interview"
+        can_resume = attempt is not None and stale.get("state") in ("interview", "checks")
         page.resume_button.setVisible(can_resume)
-        page.resume.connect(lambda: self._resume(page))
-        page.fresh.connect(lambda: self._leave_recovery(page))
+        page.resume.connect(lambda: self._resume(page, attempt))
+        page.fresh.connect(lambda: self._leave_recovery(page, attempt))
         self.window.set_page(page)
         if can_resume:
             page.resume_button.setFocus()
         self._emit(
-            "recovery_offered", attempt=attempt, state=stale.get("state"), resumable=can_resume
+            "recovery_offered",
+            attempt=stale.get("attempt"),
+            state=stale.get("state"),
+            resumable=can_resume,
         )
 
-    def _leave_recovery(self, page: QWidget) -> None:
+    def _leave_recovery(self, page: QWidget, attempt: Any) -> None:
+        """Keeps what was recorded: the attempt is closed as it is and uploaded."""
         self._emit("recovery_declined")
         self.window.drop_page(page)
-        self._recovery = None
-        self.show_welcome()
-        self._upload_pending()
+        stale, self._recovery = self._recovery or {}, None
+        if attempt is not None:
+            from session.attempt_store import AttemptStore
 
-    def _resume(self, page: QWidget) -> None:
-        stale = self._recovery or {}
+            store = AttemptStore(Path(stale["store"]), self.cfg.attempts_dir)
+            station = self.cfg.station_id
+
+            def close_attempt() -> Any:
+                from ui.kiosk_runs import stamp_candidate
+
+                a = store.finish_as_is(attempt.id)
+                if a.extra.get("candidate"):
+                    stamp_candidate(Path(a.dir), str(a.extra["candidate"]), station)
+                return a
+
+            self.tasks.run(
+                close_attempt,
+                lambda a: self._upload(Path(a.dir)),
+                lambda e: log.warning("could not close the interrupted attempt: %s", e),
+            )
+        self.show_welcome()
+
+    def _resume(self, page: QWidget, attempt: Any) -> None:
+        stale, self._recovery = self._recovery or {}, None
         self.window.drop_page(page)
-        self._recovery = None
-        code = str(stale.get("code_hint") or "resumed")
         acc = self.cfg.accommodations.merged(**(stale.get("accommodations") or {}))
         req = RunRequest(
-            code=code, accommodations=acc, attempt_dir=Path(stale["attempt"]), resume=True
+            code="resumed",
+            accommodations=acc,
+            attempt_dir=Path(attempt.dir),
+            resume=True,
+            attempt_id=attempt.id,
+            store_db=Path(stale["store"]),
         )
-        self._emit("recovery_resumed", attempt=str(req.attempt_dir))
+        self._emit("recovery_resumed", attempt=Path(attempt.dir).name)
         self._start_run(req)
 
     # -- welcome / sign-in ------------------------------------------------------------------
@@ -290,6 +361,9 @@ class KioskApp(QObject):
             self._emit("run_failed", error=str(e))
             return
         self.run = run
+        self.marker.update(
+            attempt=str(getattr(run, "attempt_dir", req.attempt_dir)), **run.recovery_info()
+        )
         self.integrity = IntegrityMonitor(
             EventLog(req.attempt_dir / "events.jsonl", run.clock),
             self._signal_from_any_thread,
@@ -300,6 +374,7 @@ class KioskApp(QObject):
         self.integrity.monitors(len(QGuiApplication.screens()))
         run.phase.connect(self._phase)
         run.faces.connect(lambda n, t: self.integrity and self.integrity.faces(n, t))
+        run.interview_over.connect(self._interview_over)
         run.finished.connect(self._run_finished)
         self.window.set_page(run.widget)
         if self.signin is not None:
@@ -342,66 +417,89 @@ class KioskApp(QObject):
             self.integrity.monitors(n, self.run.clock() if self.run else None)
         self._emit("monitors", count=n)
 
-    def _run_finished(self, summary: dict[str, Any]) -> None:
-        run, self.run = self.run, None
-        if self.integrity is not None and run is not None:
-            self.integrity.finish(run.clock())
+    def _interview_over(self, _summary: Any = None) -> None:
+        """Closes open integrity spans before the attempt folder is sealed for upload."""
+        if self.integrity is not None and self.run is not None:
+            self.integrity.finish(self.run.clock())
         self.integrity = None
         self.window.set_keyboard_grab(False)
         self.note.clear()
+        self.marker.update(state="finish")
+
+    def _run_finished(self, summary: dict[str, Any]) -> None:
+        self._interview_over()
+        run, self.run = self.run, None
         attempt_dir = Path(summary.get("attempt_dir") or (run.request.attempt_dir if run else ""))
         self._emit("finished", attempt=attempt_dir.name, ok=bool(summary.get("ok", True)))
         self.marker.update(state="welcome", attempt=None)
         if run is not None:
-            run.stop()
-            self.window.drop_page(run.widget)
-            run.deleteLater()
+            # Off screen at once; the objects live until the run has stopped, so no late
+            # callback reaches a deleted widget.
+            self.window.stack.removeWidget(run.widget)
+            run.widget.hide()
+            self._retired.append(run)
+
+            def after_stop(_r: Any = None) -> None:
+                self._retire(run)
+                if attempt_dir.name and not summary.get("queued"):
+                    self._upload(attempt_dir)
+
+            self.tasks.run(run.stop, after_stop, after_stop)
+        if self.upload_queue is not None:
+            self.upload_bridge.watch_uploads(self.upload_queue)
         self.show_welcome()
-        if attempt_dir.name:
-            self._upload(attempt_dir)
+
+    def _retire(self, run: CandidateRun) -> None:
+        if run in self._retired:
+            self._retired.remove(run)
+            run.widget.deleteLater()
+            run.deleteLater()
 
     # -- uploads and cleanup ------------------------------------------------------------------
     def _upload(self, attempt_dir: Path) -> None:
+        """Queues an attempt (idempotent: the queue keys by folder); off the GUI thread."""
+        queue = self.upload_queue
+        if queue is None:
+            self._emit("upload_unavailable", attempt=attempt_dir.name)
+            return
         name = attempt_dir.name
-        if name in self._uploading:
-            return
-        try:
-            from session.uploader import upload_attempt
-        except ImportError:
-            self._emit("upload_unavailable", attempt=name)
-            return
-        try:
-            token = self.cfg.read_token()
-        except StationConfigError as e:
-            self._emit("upload_failed", attempt=name, error=str(e))
-            return
         self._uploading.add(name)
 
-        def progress(sent: int, total: int, *_: Any) -> None:
-            self._uploads[name] = (sent, total)
-
-        def job() -> Any:
-            return upload_attempt(attempt_dir, self.cfg.backend_url, token, progress=progress)
-
-        def done(_result: Any) -> None:
-            self._uploading.discard(name)
-            self._uploads.pop(name, None)
-            self._emit("uploaded", attempt=name)
-            self._sweep()
+        def job() -> None:
+            queue.enqueue(attempt_dir)
+            queue.start()
 
         def failed(e: BaseException) -> None:
             self._uploading.discard(name)
             self._emit("upload_failed", attempt=name, error=str(e))
 
-        self._emit("upload_started", attempt=name)
-        self.tasks.run(job, done, failed)
+        self._emit("upload_queued", attempt=name)
+        self.tasks.run(job, None, failed)
+
+    def _upload_progress(self, sent: int, total: int, _rate: float, _eta: float) -> None:
+        self.panel.show_progress_total(sent, total)
+
+    def _upload_result(self, result: Any) -> None:
+        name = Path(result.attempt_dir).name if result.attempt_dir else ""
+        if result.state == "submitted":
+            self._uploading.discard(name)
+            self._emit("uploaded", attempt=name)
+            self._sweep()
+        elif result.state == "refused":
+            self._uploading.discard(name)
+            self._emit("upload_refused", attempt=name, reason=result.reason)
+        elif result.state == "retry":
+            self._emit("upload_retry", attempt=name, reason=result.reason)
 
     def _upload_pending(self) -> None:
         from ui.kiosk_status import queue_items
 
         for item in queue_items(self.cfg.attempts_dir):
-            if item.state == "waiting":
+            if item.state == "waiting" and (self.run is None or item.attempt != self._run_name()):
                 self._upload(self.cfg.attempts_dir / item.attempt)
+
+    def _run_name(self) -> str:
+        return Path(getattr(self.run, "attempt_dir", self.run.request.attempt_dir)).name
 
     def retry_uploads(self) -> None:
         self.panel.set_message("Retrying uploads…")
@@ -409,14 +507,17 @@ class KioskApp(QObject):
         QTimer.singleShot(500, self.refresh_panel)
 
     def _sweep(self) -> None:
-        keep = {self.run.request.attempt_dir} if self.run else set()
+        keep = {self.cfg.attempts_dir / self._run_name()} if self.run else set()
         result = cleanup_attempts(self.cfg.attempts_dir, self.cfg.retention_s, keep=keep)
         for d in result.deleted:
             self._emit("attempt_deleted", attempt=d.name)
 
     def _quit_when_uploads_done(self) -> None:
-        if self._uploading or self.tasks.busy():
-            QTimer.singleShot(200, self._quit_when_uploads_done)
+        from ui.kiosk_status import queue_items
+
+        waiting = [i for i in queue_items(self.cfg.attempts_dir) if i.state != "uploaded"]
+        if self.upload_queue is not None and (waiting or self._retired or self.tasks.busy()):
+            QTimer.singleShot(300, self._quit_when_uploads_done)
             return
         self._sweep()
         self._emit("idle")
@@ -488,9 +589,12 @@ class KioskApp(QObject):
         if self._quitting:
             return
         self._quitting = True
+        self._sweeper.stop()
         if self.run is not None:
             self.run.stop()
         self.tasks.wait(10.0)
+        if self.upload_queue is not None:
+            self.upload_queue.stop(5.0)
         self.marker.clear()
         self.window.allow_close()
         self.window.close()
@@ -499,10 +603,12 @@ class KioskApp(QObject):
             app.quit()
 
 
-def default_factory(req: RunRequest, cfg: StationConfig) -> CandidateRun:
+def default_factory(
+    req: RunRequest, cfg: StationConfig, runner: TaskRunner, upload_queue: Any
+) -> CandidateRun:
     from ui.kiosk_runs import make_run
 
-    return make_run(req, cfg)
+    return make_run(req, cfg, runner, upload_queue)
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:

@@ -26,6 +26,8 @@ class RunRequest:
     accommodations: Accommodations
     attempt_dir: Path
     resume: bool = False
+    attempt_id: int | None = None  # the attempt store's id, when resuming
+    store_db: Path | None = None  # the attempt store holding it, when resuming
     unattended: dict[str, Any] = field(default_factory=dict)  # camera/answers for dry runs
 
 
@@ -33,11 +35,13 @@ class CandidateRun(QObject):
     """Base of every run. Subclasses emit the signals from the GUI thread.
 
     ``phase``: "checks" | "interview" | "finish" (the kiosk grabs the keyboard in
-    "interview"); ``faces(count, t)`` feeds the integrity monitor; ``finished(summary)``
+    "interview"); ``faces(count, t)`` feeds the integrity monitor; ``interview_over`` comes
+    before the attempt folder is closed (last moment to write events); ``finished(summary)``
     ends the run (summary: dict with at least ``attempt_dir`` and ``ok``)."""
 
     phase = Signal(str)
     faces = Signal(int, float)
+    interview_over = Signal(object)  # the interview ended; the finish page may still show
     finished = Signal(object)
 
     def __init__(self, request: RunRequest, cfg: StationConfig) -> None:
@@ -57,6 +61,10 @@ class CandidateRun(QObject):
 
     def clock(self) -> float:
         return 0.0
+
+    def recovery_info(self) -> dict[str, Any]:
+        """What the next start needs to resume this run after a crash."""
+        return {}
 
 
 class StatusPage(QWidget):

@@ -147,6 +147,14 @@ class ProctorPanel(QWidget):
             self._bars[item.attempt] = bar
         self.message.setText("")
 
+    def show_progress_total(self, sent: int, total: int) -> None:
+        """The upload in flight (the queue sends one attempt at a time)."""
+        uploading = [b for name, b in self._bars.items() if b.value() < 1000]
+        if uploading and total > 0:
+            frac = sent / total
+            uploading[0].setValue(int(frac * 1000))
+            uploading[0].setFormat(f"{frac * 100:.0f} %")
+
     def show_progress(self, attempt: str, sent: int, total: int) -> None:
         bar = self._bars.get(attempt)
         if bar is not None and total > 0:

@@ -1,11 +1,284 @@
-"""Which run a signed-in candidate gets: the full interview flow on a staffed station, or
-the engine driven by a scripted microphone and a file camera for unattended dry runs."""
+"""The run a signed-in candidate gets: the interview flow (checks → interview → finish) on
+the station's devices, or — for unattended dry runs — the same flow and engine with a file
+camera and a scripted microphone that answers each question with the next WAV."""
 
 from __future__ import annotations
 
-from session.station_config import StationConfig
+import hashlib
+import logging
+import threading
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QStackedWidget
+
+from session.station_config import StationConfig, StationConfigError
+from ui.bridge import TaskRunner
 from ui.kiosk_candidate import CandidateRun, RunRequest
 
+log = logging.getLogger(__name__)
+PIPER_RATE = 22050
 
-def make_run(req: RunRequest, cfg: StationConfig) -> CandidateRun:
-    raise RuntimeError("no interview runner is available in this build")
+
+def candidate_key(cfg: StationConfig, code: str) -> str:
+    """A stable, non-reversible name for a candidate's attempt records on this station."""
+    return hashlib.sha256(f"{cfg.station_id}\0{code}".encode()).hexdigest()[:20]
+
+
+def store_path(cfg: StationConfig, code: str) -> Path:
+    # One attempt store per candidate: the retake limit is per candidate, not per station.
+    return cfg.data_dir / "candidates" / f"{candidate_key(cfg, code)}.sqlite"
+
+
+def read_wav_16k(path: Path) -> np.ndarray:
+    from capture.types import AUDIO_RATE
+
+    with wave.open(str(path), "rb") as w:
+        if w.getsampwidth() != 2:
+            raise ValueError(f"{path.name}: only 16-bit PCM WAV is supported")
+        rate, channels = w.getframerate(), w.getnchannels()
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    audio = data.astype(np.float32).reshape(-1, channels).mean(axis=1) / 32768.0
+    if rate != AUDIO_RATE and audio.size:
+        n = round(audio.size * AUDIO_RATE / rate)
+        audio = np.interp(np.linspace(0, audio.size - 1, n), np.arange(audio.size), audio)
+    return audio.astype(np.float32)
+
+
+class ScriptedCandidate:
+    """Answers each prompt with the next clip once the interviewer finished the line; asks to
+    end the interview when no clip is left."""
+
+    def __init__(self, mic: Any, clips: list[np.ndarray]) -> None:
+        self.mic = mic
+        self.clips = clips
+        self.used = 0
+        self.end: Any = None
+        self._ended = False
+        self._lock = threading.Lock()
+
+    def on_line(self, kind: str, _text: str, started: bool) -> None:
+        from session.engine import PROMPT_KINDS
+
+        if started or kind not in PROMPT_KINDS:
+            return
+        with self._lock:
+            if not self.mic.idle:
+                return
+            if self.used < len(self.clips):
+                self.mic.play(self.clips[self.used])
+                self.used += 1
+            elif not self._ended and self.end is not None:
+                self._ended = True
+                self.end()
+
+
+def stamp_candidate(attempt_dir: Path, code: str, station_id: str) -> None:
+    """Adds who took the attempt, and where, to attempt.json (the backend keys the retake
+    limit by candidate). Keeps the manifest's state and every other field."""
+    from session.manifest import read_manifest, update_manifest
+
+    manifest = read_manifest(attempt_dir)
+    if manifest is None or (
+        manifest.get("candidate") == code and manifest.get("station") == station_id
+    ):
+        return
+    update_manifest(attempt_dir, manifest["state"], candidate=code, station=station_id)
+
+
+class CandidateQueue:
+    """The station's upload queue as one candidate's flow sees it: the attempt is stamped
+    with the candidate code before it is queued."""
+
+    def __init__(self, queue: Any, code: str, station_id: str, on_enqueued: Any = None) -> None:
+        self.__dict__.update(_queue=queue, _code=code, _station=station_id, _done=on_enqueued)
+
+    def enqueue(self, attempt_dir: Path) -> None:
+        stamp_candidate(Path(attempt_dir), self._code, self._station)
+        self._queue.enqueue(attempt_dir)
+        if self._done is not None:
+            self._done()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._queue, name, value)  # progress / on_result callbacks
+
+
+def _device(text: str) -> str | int | None:
+    if text in ("", "default"):
+        return None
+    return int(text) if text.isdigit() else text
+
+
+class FlowRun(CandidateRun):
+    """One candidate through ``ui.flow.InterviewFlow``; the kiosk owns the upload queue."""
+
+    def __init__(
+        self,
+        req: RunRequest,
+        cfg: StationConfig,
+        runner: TaskRunner,
+        upload_queue: Any = None,
+        finish_hold_s: float = 45.0,
+    ) -> None:
+        super().__init__(req, cfg)
+        from session.attempt_store import AttemptStore
+        from session.clock import SessionClock
+        from session.interview_config import load_interview
+        from ui.flow import FlowOptions, InterviewFlow
+
+        if cfg.interview is None:
+            raise StationConfigError("interview", "is not set: no interview to run", cfg.source)
+        self.config = load_interview(cfg.interview)
+        self._clock = SessionClock()
+        db = req.store_db if req.resume and req.store_db else store_path(cfg, req.code)
+        self.store = AttemptStore(db, cfg.attempts_dir)
+        if req.resume and req.attempt_id is not None:
+            self.attempt = self.store.resume(req.attempt_id)
+        else:
+            self.attempt = self.store.start_attempt(self.config, req.attempt_dir)
+            self.store.set_extra(self.attempt.id, candidate=req.code)
+        self.code = str(self.attempt.extra.get("candidate") or req.code)
+        self.unattended = bool(req.unattended.get("answers"))
+        self.finish_hold_s = 2.0 if self.unattended else finish_hold_s
+        self._candidate: ScriptedCandidate | None = None
+        self._ended = False
+        self._queued = threading.Event()  # the flow handed the attempt to the upload queue
+        self._waited_s = 0.0
+        self.widget = QStackedWidget()
+        self.widget.setAccessibleName("Interview")
+        options = FlowOptions(
+            camera=_device(str(req.unattended.get("camera") or cfg.camera)),
+            mic=_device(cfg.microphone),
+            speaker=_device(cfg.speaker),
+            backend_url=cfg.backend_url,
+            data_dir=cfg.data_dir,
+            clock=self._clock,
+            engine_factory=self._make_engine,
+            upload_queue=CandidateQueue(upload_queue, self.code, cfg.station_id, self._queued.set)
+            if upload_queue is not None
+            else None,
+        )
+        self.flow = InterviewFlow(self.widget, runner, options, parent=self)
+        self.flow.page_changed.connect(self.phase.emit)
+        self.flow.bridge.frame.connect(self._frame)
+        self.flow.interview_finished.connect(self._interview_finished)
+        self.flow.done.connect(self._end)
+        self.flow.upload_status.connect(self._upload_status)
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.timeout.connect(self._end)
+
+    @property
+    def attempt_dir(self) -> Path:
+        return Path(self.attempt.dir)
+
+    def clock(self) -> float:
+        return self._clock()
+
+    def recovery_info(self) -> dict[str, Any]:
+        return {"store": str(self.store.db_path), "attempt_id": self.attempt.id}
+
+    def start(self) -> None:
+        if self.unattended or self.request.resume:
+            self.flow.config, self.flow.attempt = self.config, self.attempt
+            self.flow.start_interview()
+        else:
+            self.flow.begin(self.config, self.attempt)
+
+    def _frame(self, frame: Any, faces: Any) -> None:
+        if faces is not None:
+            self.faces.emit(len(faces), float(getattr(frame, "t", self._clock())))
+
+    def _interview_finished(self, summary: Any) -> None:
+        self.interview_over.emit(summary)
+        # The finish page stays up a while (the candidate sees the upload start), then the
+        # station goes back to a clean welcome screen on its own.
+        self._hold.start(int(self.finish_hold_s * 1000))
+
+    def _upload_status(self, text: str) -> None:
+        if text.startswith(("Practice", "Upload: no server")):
+            self._queued.set()  # nothing will be queued: no need to wait for it
+
+    def _end(self) -> None:
+        if self._ended:
+            return
+        if not self._queued.is_set() and self._waited_s < 60.0:
+            # The flow queues the upload once the recording is closed; leaving before that
+            # would tear the flow down under it.
+            self._waited_s += 0.3
+            self._hold.start(300)
+            return
+        self._ended = True
+        self._hold.stop()
+        self.finished.emit(
+            {"attempt_dir": str(self.attempt_dir), "ok": True, "queued": self._queued.is_set()}
+        )
+
+    def stop(self) -> None:
+        self._hold.stop()
+        self.flow.stop(10.0)
+
+    def _make_engine(self, config: Any, attempt: Any, bridge: Any, options: Any) -> Any:
+        from session.driver import Accommodations, DriverOptions
+        from session.engine import EngineOptions, InterviewEngine
+
+        acc = self.request.accommodations
+        own = config.silence.end_of_turn_s
+        driver_acc = Accommodations(
+            time_factor=1.0 + acc.extra_time_pct / 100.0,
+            end_of_turn_s=acc.end_of_turn_silence_s if acc.end_of_turn_silence_s > own else None,
+        )
+        camera, mic, speaker = self._devices(options)
+        callbacks = bridge.callbacks()
+        engine_ref: list[Any] = []
+        if self._candidate is not None:
+            self._candidate.end = lambda: engine_ref[0].end_interview()
+            callbacks["on_line"] = self._candidate.on_line
+        engine = InterviewEngine(
+            config,
+            attempt,
+            camera,
+            mic,
+            speaker,
+            self._clock,
+            EngineOptions(driver=DriverOptions(accommodations=driver_acc), store=self.store),
+            **callbacks,
+        )
+        engine_ref.append(engine)
+        self.engine = engine
+        return engine
+
+    def _devices(self, options: Any) -> tuple[Any, Any, Any]:
+        from capture.camera import CameraSource
+
+        camera = CameraSource(options.camera, self._clock, loop=self.unattended)
+        if self.unattended:
+            from capture.speaker import NullSpeaker
+
+            from capture.scripted_microphone import ScriptedMicrophone
+
+            folder = Path(str(self.request.unattended["answers"]))
+            clips = [read_wav_16k(p) for p in sorted(folder.glob("*.wav"))]
+            mic = ScriptedMicrophone(self._clock)
+            self._candidate = ScriptedCandidate(mic, clips)
+            return camera, mic, NullSpeaker(PIPER_RATE)
+        from capture.microphone import open_microphone
+        from capture.speaker import Speaker
+
+        mic = open_microphone(options.mic, self._clock, 0.1)
+        return camera, mic, Speaker(options.speaker) if options.speaker is not None else Speaker()
+
+    def note_focus_lost(self) -> None:
+        pass  # the kiosk's integrity monitor records focus with its duration
+
+
+def make_run(
+    req: RunRequest, cfg: StationConfig, runner: TaskRunner, upload_queue: Any = None
+) -> CandidateRun:
+    return FlowRun(req, cfg, runner, upload_queue)

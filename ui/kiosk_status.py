@@ -35,7 +35,7 @@ class StationStatus:
 
 def backend_reachable(url: str, timeout: float = 3.0) -> tuple[bool, str]:
     try:
-        r = httpx.get(url.rstrip("/") + "/api/health", timeout=timeout)
+        r = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
     except httpx.HTTPError as e:
         return False, f"not reachable: {type(e).__name__}"
     if r.status_code >= 500:
