@@ -88,6 +88,7 @@ class InterviewPage(QWidget):
         self._question_index = -1
         self._focus_lost = False
         self.confirm_box: QMessageBox | None = None
+        self.last_candidate_caption = ""
 
         self.progress = QLabel("", self)
         self.progress.setObjectName("questionProgress")
@@ -239,6 +240,7 @@ class InterviewPage(QWidget):
         if speaker == "interviewer":
             self.captions.show_interviewer(committed)
         else:
+            self.last_candidate_caption = f"{committed} {tentative}".strip()
             self.captions.show_candidate(committed, tentative)
 
     def show_state(self, state: str) -> None:
