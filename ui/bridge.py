@@ -43,6 +43,7 @@ class Bridge(QObject):
     error = Signal(object)  # exception or message
     upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
     upload_result = Signal(object)  # session.upload_queue.UploadResult
+    heard = Signal(str)  # checks page: what the microphone heard, as text
 
     _COALESCED = frozenset({"frame", "level", "upload_progress"})
 

@@ -8,9 +8,12 @@ through the ``TaskRunner``. Everything the page sees arrives as a signal on the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,14 +31,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class CheckSettings:
     """What to check. ``camera``/``mic``: device index, name or file path (file-backed
-    sources in tests and screenshots); ``speaker``: output device or None for the default."""
+    sources in tests and screenshots), or an already built source (anything with
+    ``open``/``read``/``close``); ``speaker``: output device or None for the default."""
 
-    camera: str | int | None = 0
-    mic: str | int | None = None
+    camera: Any = 0
+    mic: Any = None
     speaker: str | int | None = None
     need_screen: bool = False
     backend_url: str | None = None
     min_mbps: float = 1.0
+    transcribe: bool = True  # show what the mic heard as text (needs the speech models)
     data_dir: Path | None = None
     clock: Callable[[], float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -75,6 +80,59 @@ def _device_failure(name: str, e: BaseException, required: bool = True) -> Resul
     return Result(name, False, required, str(e) or type(e).__name__, fix)
 
 
+class HeardWorker:
+    """Turns the checks page's microphone blocks into text ("We heard: ...") with the live
+    captioner, on its own thread so the level meter never waits for Whisper. Without the
+    speech models it quietly does nothing: the level result still shows."""
+
+    def __init__(self, on_text: Callable[[str], None], every_s: float = 1.0) -> None:
+        self._on_text = on_text
+        self._every = every_s
+        self._q: queue.Queue[Any] = queue.Queue(maxsize=400)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heard-worker", daemon=True)
+
+    def start(self) -> HeardWorker:
+        self._thread.start()
+        return self
+
+    def feed(self, block: Any) -> None:
+        # When the captioner falls behind, drop audio rather than block the mic.
+        with contextlib.suppress(queue.Full):
+            self._q.put_nowait(block)
+
+    def _run(self) -> None:
+        try:
+            from speech.captioner import StreamingCaptioner
+            from speech.models import load_whisper
+
+            captioner = StreamingCaptioner(load_whisper())
+        except Exception as e:  # no models in this build: the level result is enough
+            log.info("no transcript on the checks page: %s", e)
+            return
+        last, shown = time.monotonic(), ""
+        while not self._stop.is_set():
+            try:
+                block = self._q.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            captioner.insert_audio(block.samples, block.t)
+            if time.monotonic() - last < self._every:
+                continue
+            last = time.monotonic()
+            update = captioner.process()
+            text = " ".join(t for t in (captioner.committed_text, update.tentative_text) if t)
+            if text and text != shown:
+                shown = text
+                self._on_text(text)
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
 class CheckRunner(QObject):
     """Owns the check workers for one visit of the checks page. ``start()`` / ``stop()``.
 
@@ -96,7 +154,9 @@ class CheckRunner(QObject):
         self.frame = self.bridge.frame
         self.level = self.bridge.level
         self.bridge.error.connect(lambda r: self.result.emit(r))
+        self.heard = self.bridge.heard
         self._pumps: list[SourcePump] = []
+        self._heard: HeardWorker | None = None
         self._speaker_check: Any = None
         self._lock = threading.Lock()
 
@@ -117,6 +177,9 @@ class CheckRunner(QObject):
         pumps, self._pumps = self._pumps, []
         for p in pumps:
             ok = p.stop(timeout) and ok
+        heard, self._heard = self._heard, None
+        if heard is not None:
+            ok = heard.stop(timeout) and ok
         return ok
 
     def _post_result(self, r: Any) -> None:
@@ -144,7 +207,10 @@ class CheckRunner(QObject):
             )
             return
         try:
-            source = CameraSource(src, clock) if clock else CameraSource(src)
+            if _is_source(src):
+                source = src
+            else:
+                source = CameraSource(src, clock) if clock else CameraSource(src)
         except Exception as e:  # bad source description: say so on the camera row
             self.result.emit(_device_failure("camera", e))
             return
@@ -175,16 +241,23 @@ class CheckRunner(QObject):
             self.result.emit(_device_failure("microphone", e))
             return
         try:
-            kwargs: dict[str, Any] = {"block_s": 0.1}
-            if self.settings.clock is not None:
-                kwargs["clock"] = self.settings.clock
-            source = open_microphone(self.settings.mic, **kwargs)
+            src = self.settings.mic
+            if _is_source(src):
+                source = src
+            else:
+                source = open_microphone(src, self.settings.clock or time.monotonic, 0.1)
         except Exception as e:
             self.result.emit(_device_failure("microphone", e))
             return
         mic = MicrophoneCheck()
+        heard = None
+        if self.settings.transcribe:
+            heard = HeardWorker(lambda text: self.bridge.post("heard", text)).start()
+            self._heard = heard
 
         def on_block(block: Any) -> None:
+            if heard is not None:
+                heard.feed(block)
             r = mic.update(block)
             data = getattr(r, "data", None) or {}
             db = data.get("level_dbfs", data.get("rms_db", data.get("level_db")))
@@ -279,6 +352,10 @@ class CheckRunner(QObject):
         from session.checks import ScreenCheck
 
         return _call_first(_make(ScreenCheck), ("run", "check"))
+
+
+def _is_source(x: Any) -> bool:
+    return all(callable(getattr(x, m, None)) for m in ("open", "read", "close"))
 
 
 def _make(cls: type, **kwargs: Any) -> Any:

@@ -282,6 +282,7 @@ class ChecksPage(QWidget):
         runner.result.connect(self.show_result)
         runner.frame.connect(self.preview.show_frame)
         runner.level.connect(self._on_level)
+        runner.heard.connect(self._on_heard)
         runner.thumbnail.connect(self._on_thumbnail)
         runner.speaker_played.connect(self._on_speaker_played)
         self._ready = False
@@ -320,6 +321,7 @@ class ChecksPage(QWidget):
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Starts the checks (call when the page is shown)."""
+        self._heard_text = ""
         for row in self.rows.values():
             row.reset()
         self.preview.show_message("Starting the camera\u2026")
@@ -359,7 +361,13 @@ class ChecksPage(QWidget):
             self._show_heard(r)
         self._update_ready()
 
+    def _on_heard(self, text: str) -> None:
+        self._heard_text = text
+        self.heard.setText(f"We heard: \u201c{text}\u201d")
+
     def _show_heard(self, r: Result) -> None:
+        if getattr(self, "_heard_text", ""):
+            return  # the words we heard say more than the level does
         text = r.data.get("transcript") or r.data.get("heard")
         if text:
             self.heard.setText(f"We heard: \u201c{text}\u201d")

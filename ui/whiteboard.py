@@ -190,6 +190,9 @@ class WhiteboardCanvas(QWidget):
         pending = self._pending_stroke()
         if pending is not None:
             paint_stroke(p, pending)
+        p.setPen(QPen(QColor("#d0d7de"), 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
         p.end()
 
     def render_image(self) -> QImage:
