@@ -221,6 +221,10 @@ def test_sigkill_mid_interview_leaves_nothing_locked_and_next_start_offers_recov
         assert offer["resumable"] is True
         assert Path(offer["attempt"]).name == started["attempt"]
         assert try_grab_keyboard() == 0, "the recovery screen must not grab the keyboard"
+        time.sleep(0.5)
+        xdo("key", "space")  # "Resume the interview" has the keyboard focus
+        assert again.wait_for("recovery_resumed")["attempt"] == started["attempt"]
+        again.wait_for("phase", phase="interview", grab=True)
     finally:
         again.stop()
 
@@ -230,15 +234,31 @@ def _serve(station: str, codes: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from session.attempt_store import AttemptStore
+    from session.interview_config import parse_interview
     from session.station_config import load_station
     from ui.kiosk_app import KioskApp, KioskOptions
     from ui.kiosk_candidate import CandidateRun, StatusPage
 
+    interview = parse_interview(
+        {"id": "x11", "title": "X11", "role": "Tester", "questions": [{"id": "q", "text": "Hi?"}]}
+    )
+
     class InterviewInProgress(CandidateRun):
+        """An interview that stays in progress, with a real attempt in a real store."""
+
         def __init__(self, req, cfg) -> None:
             super().__init__(req, cfg)
             self.widget = StatusPage("Question 1 of 3", "Tell us about a project you led.")
             self._t0 = time.monotonic()
+            self.store = AttemptStore(cfg.data_dir / "attempts.sqlite", cfg.attempts_dir)
+            if req.resume:
+                self.attempt = self.store.resume(req.attempt_id)
+            else:
+                self.attempt = self.store.start_attempt(interview, req.attempt_dir)
+
+        def recovery_info(self) -> dict:
+            return {"store": str(self.store.db_path), "attempt_id": self.attempt.id}
 
         def start(self) -> None:
             QTimer.singleShot(100, lambda: self.phase.emit("interview"))
