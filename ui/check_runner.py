@@ -182,6 +182,9 @@ class CheckRunner(QObject):
             ok = heard.stop(timeout) and ok
         return ok
 
+    def active(self) -> bool:
+        return bool(self._pumps) or self._heard is not None
+
     def _post_result(self, r: Any) -> None:
         self.bridge.post("error", Result.of(r))
 

@@ -241,6 +241,11 @@ class ChecksPage(QWidget):
                 self.screen_thumb.hide()
                 rows_box.addWidget(self.screen_thumb)
         rows_box.addStretch(1)
+        self.problem = QLabel("", self)
+        self.problem.setWordWrap(True)
+        self.problem.setObjectName("checkFix")
+        self.problem.hide()
+        rows_box.addWidget(self.problem)
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
         self.status.setObjectName("statusLine")
@@ -329,7 +334,17 @@ class ChecksPage(QWidget):
         self.runner.start()
 
     def stop(self, timeout: float = 2.0) -> bool:
+        """Stops the check workers (safe from a worker thread: touches no widget)."""
         return self.runner.stop(timeout)
+
+    def show_problem(self, text: str) -> None:
+        """A message that stays until Start is pressed again (e.g. the interview could not
+        start)."""
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def runner_active(self) -> bool:
+        return self.runner.active()
 
     def recheck(self) -> None:
         self.status.setText("")
@@ -427,6 +442,7 @@ class ChecksPage(QWidget):
 
     def _start(self) -> None:
         if self.ready:
+            self.show_problem("")
             self.start_requested.emit()
 
     def results(self) -> list[dict[str, Any]]:

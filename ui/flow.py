@@ -137,6 +137,7 @@ class InterviewFlow(QObject):
         ``skip_checks`` (unattended station dry runs) the interview starts at once."""
         self.config, self.attempt = config, attempt
         self._stopped = False
+        self.engine = None
         if skip_checks:
             self.start_interview()
             return None
@@ -157,22 +158,47 @@ class InterviewFlow(QObject):
         return page
 
     def start_interview(self) -> None:
-        """From the checks page (Start), or directly when resuming an interrupted attempt."""
-        if self.checks_page is not None:
-            self.checks_page.stop(1.0)  # frees camera and microphone for the engine
+        """From the checks page (Start), or directly when resuming an interrupted attempt.
+        The checks release camera and microphone on a worker first; then the engine starts
+        (opening devices and loading models on a worker too)."""
+        page = self.checks_page
+        if page is None or not page.runner_active():
+            self._launch()
+            return
+        page.start_button.setEnabled(False)
+        self.runner.run(lambda: page.stop(2.0), lambda _r: self._launch(), self._launch)
+
+    def _launch(self, _error: object = None) -> None:
+        if self._stopped or self.engine is not None:
+            return
         factory = self.options.engine_factory or default_engine_factory
-        self.engine = factory(self.config, self.attempt, self.bridge, self.options)
+        try:
+            self.engine = factory(self.config, self.attempt, self.bridge, self.options)
+        except Exception as e:  # bad device description: say so on the interview page
+            self._show(self.interview_page, "interview")
+            self._start_failed(e)
+            return
         self.interview_page.attach(self.engine, self.bridge, attempt_dir_of(self.attempt))
         self._show(self.interview_page, "interview")
         engine = self.engine
         self.runner.run(engine.start, lambda _r: self.interview_started.emit(), self._start_failed)
 
     def _start_failed(self, e: BaseException) -> None:
+        """The engine could not start (a device vanished, a model is missing): back to the
+        checks with the reason and the fix, so the candidate can put it right and retry."""
         log.error("the interview could not start: %s", e)
-        self.interview_page.show_state("stopped")
-        self.interview_page.state_label.setText(
-            f"The interview could not start: {e}. {getattr(e, 'fix', '')}".strip()
-        )
+        self.engine = None
+        self.interview_page.detach()
+        fix = getattr(e, "fix", "") or "Check your devices, then press Start again."
+        text = f"The interview could not start: {e}. What to do: {fix}"
+        page = self.checks_page
+        if page is None:
+            self.interview_page.show_state("stopped")
+            self.interview_page.state_label.setText(text)
+            return
+        self._show(page, "checks")
+        page.start()
+        page.show_problem(text)
 
     # --- finish and upload ------------------------------------------------------------------
     def _on_finished(self, summary: Any) -> None:
