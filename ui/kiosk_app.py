@@ -136,6 +136,7 @@ class KioskApp(QObject):
         self._recovery: dict[str, Any] | None = None
         self._quitting = False
         self._retired: list[CandidateRun] = []
+        self._run_phase = ""
         self.upload_queue: Any = None
         self.upload_bridge = Bridge(self)
         self.upload_bridge.upload_progress.connect(self._upload_progress)
@@ -287,7 +288,10 @@ class KioskApp(QObject):
 
     # -- welcome / sign-in ------------------------------------------------------------------
     def show_welcome(self, notice: str = "") -> None:
-        """A brand-new sign-in page: nothing typed before survives."""
+        """A brand-new sign-in page: nothing typed before survives, and the look goes back
+        to the station's (the previous candidate's choices were theirs)."""
+        self._high_contrast, self._larger = self.cfg.high_contrast, self.cfg.text_scale > 1.0
+        self._apply_look()
         old = self.signin
         self.signin = SignInPage(
             self.cfg.station_id,
@@ -303,7 +307,7 @@ class KioskApp(QObject):
         if old is not None:
             self.window.drop_page(old)
         self.signin.focus_code()
-        self.marker.update(state="welcome", attempt=None)
+        self.marker.write(state="welcome", station=self.cfg.station_id)
         self._sweep()
         self._emit("welcome")
         if self._pending_codes:
@@ -320,7 +324,7 @@ class KioskApp(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             scale = max(self.cfg.text_scale, 1.35) if self._larger else self.cfg.text_scale
-            apply_theme(app, self._high_contrast, scale if self._larger else 1.0)
+            apply_theme(app, self._high_contrast, scale)
 
     def _signed_in(self, s: SignIn) -> None:
         self._high_contrast, self._larger = s.high_contrast, s.larger_text
@@ -383,6 +387,7 @@ class KioskApp(QObject):
         run.start()
 
     def _phase(self, phase: str) -> None:
+        self._run_phase = phase
         self.marker.update(state=phase)
         self.window.set_keyboard_grab(phase == "interview")
         self._emit("phase", phase=phase, grab=self.window.keyboard_grabbed)
@@ -431,7 +436,6 @@ class KioskApp(QObject):
         run, self.run = self.run, None
         attempt_dir = Path(summary.get("attempt_dir") or (run.request.attempt_dir if run else ""))
         self._emit("finished", attempt=attempt_dir.name, ok=bool(summary.get("ok", True)))
-        self.marker.update(state="welcome", attempt=None)
         if run is not None:
             # Off screen at once; the objects live until the run has stopped, so no late
             # callback reaches a deleted widget.
@@ -552,7 +556,7 @@ class KioskApp(QObject):
         else:
             self.show_welcome()
         if self.run is not None:
-            self.window.set_keyboard_grab(self.marker.read().get("state") == "interview")
+            self.window.set_keyboard_grab(self._run_phase == "interview")
 
     def refresh_panel(self) -> None:
         live = dict(self._uploads)

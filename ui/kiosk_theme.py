@@ -36,7 +36,9 @@ def stylesheet(high_contrast: bool, scale: float = 1.0) -> str:
     return f"""
     QWidget#KioskRoot, QWidget[kioskPage="true"] {{ background: {bg}; color: {fg}; }}
     QWidget {{ font-size: {pt}pt; color: {fg}; }}
-    QLabel[role="title"] {{ font-size: {big}pt; font-weight: 600; }}
+    QLabel[role="title"], QLabel#pageTitle {{ font-size: {big}pt; font-weight: 600; }}
+    QLabel#questionText {{ font-size: {round(pt * 1.7)}pt; }}
+    QLabel#questionProgress, QLabel#timeLeft, QLabel#sectionTitle {{ font-size: {pt}pt; }}
     QLabel[role="muted"] {{ color: {muted}; }}
     QLabel[role="alert"] {{ color: {"#ff6060" if high_contrast else "#a4161a"}; font-weight: 600; }}
     QFrame[role="card"] {{ background: {card}; border: 2px solid {border}; border-radius: 10px; }}
@@ -58,8 +60,20 @@ def stylesheet(high_contrast: bool, scale: float = 1.0) -> str:
     """
 
 
+def _app_style() -> str:
+    """The desktop app's style sheet, so the interview pages look the same in the kiosk."""
+    try:
+        from ui.style import STYLE_DIR
+
+        return (STYLE_DIR / "app.qss").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return ""
+
+
 def apply_theme(app: QApplication, high_contrast: bool, scale: float = 1.0) -> None:
     font = QFont(app.font())
     font.setPointSize(round(BASE_PT * scale))
     app.setFont(font)
-    app.setStyleSheet(stylesheet(high_contrast, scale))
+    # High contrast replaces every colour, so the desktop sheet (its own colours) is left out.
+    base = "" if high_contrast else _app_style()
+    app.setStyleSheet(base + "\n" + stylesheet(high_contrast, scale))
