@@ -199,3 +199,53 @@ def test_end_interview_asks_first_and_keep_going_does_not_end(qtbot, runner, int
         page.confirm_box.button(box.StandardButton.Yes).click()
     assert calls[-1] == "end_interview" and not page.end_button.isEnabled()
     page.detach()
+
+
+def test_closing_the_window_mid_interview_stops_everything_in_time_and_keeps_the_recording(
+    qtbot, interview, tmp_path
+):
+    import time
+
+    from session.attempt_store import AttemptStore
+    from session.manifest import read_manifest
+    from ui.main_window import AppOptions, MainWindow
+
+    engines: list = []
+
+    def factory(config, attempt, bridge, options):
+        clock = SessionClock()
+        engine = InterviewEngine(
+            config,
+            attempt,
+            None,
+            ScriptedMicrophone(clock, 0.1),
+            None,
+            clock,
+            {
+                "voice_player": InstantVoice(clock),
+                "caption_worker_factory": NoCaptions,
+                "store": options.engine_options["store"],
+            },
+            **bridge.callbacks(),
+        )
+        engines.append(engine)
+        return engine
+
+    from session.engine import InterviewEngine
+
+    store = AttemptStore(tmp_path / "a.sqlite3", tmp_path / "attempts")
+    opts = FlowOptions(camera=None, engine_factory=factory, engine_options={"store": store})
+    w = MainWindow(AppOptions(interviews=[], flow=opts, store=store))
+    w.show()
+    attempt = store.start_attempt(interview)
+    w.flow.begin(interview, attempt, skip_checks=True)
+    qtbot.waitUntil(lambda: w.flow.interview_page.progress.text() != "", timeout=15000)
+    t0 = time.monotonic()
+    w.close()
+    took = time.monotonic() - t0
+    assert took < 8.0
+    assert all(not t.is_alive() for t in engines[0]._threads)
+    assert w.shutdown() is True  # idempotent: the second call does nothing
+    assert read_manifest(attempt.dir)["state"] == "interrupted"
+    assert store.get(attempt.id).state == "interrupted"
+    assert any(p.name.startswith("recording") for p in attempt.dir.iterdir())
