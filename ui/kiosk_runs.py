@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from session.station_config import StationConfig, StationConfigError
 from ui.bridge import TaskRunner
@@ -150,8 +150,13 @@ class FlowRun(CandidateRun):
         self._ended = False
         self._queued = threading.Event()  # the flow handed the attempt to the upload queue
         self._waited_s = 0.0
-        self.widget = QStackedWidget()
+        self.pages = QStackedWidget()
+        self.widget = QWidget()
+        self.widget.setProperty("kioskPage", "true")
         self.widget.setAccessibleName("Interview")
+        box = QVBoxLayout(self.widget)
+        box.setContentsMargins(28, 20, 28, 20)
+        box.addWidget(self.pages)
         options = FlowOptions(
             camera=_device(str(req.unattended.get("camera") or cfg.camera)),
             mic=_device(cfg.microphone),
@@ -164,12 +169,17 @@ class FlowRun(CandidateRun):
             if upload_queue is not None
             else None,
         )
-        self.flow = InterviewFlow(self.widget, runner, options, parent=self)
+        self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
         self.flow.bridge.frame.connect(self._frame)
         self.flow.interview_finished.connect(self._interview_finished)
         self.flow.done.connect(self._end)
         self.flow.upload_status.connect(self._upload_status)
+        self.flow.interview_started.connect(self._started)
+        self._start_watch = QTimer(self)
+        self._start_watch.setInterval(500)
+        self._start_watch.timeout.connect(self._check_start)
+        self._running = False
         self._hold = QTimer(self)
         self._hold.setSingleShot(True)
         self._hold.timeout.connect(self._end)
@@ -188,8 +198,23 @@ class FlowRun(CandidateRun):
         if self.unattended or self.request.resume:
             self.flow.config, self.flow.attempt = self.config, self.attempt
             self.flow.start_interview()
+            self._start_watch.start()
         else:
             self.flow.begin(self.config, self.attempt)
+
+    def _started(self) -> None:
+        self._running = True
+        self._start_watch.stop()
+
+    def _check_start(self) -> None:
+        """Without a checks page to go back to, an engine that could not start ends the run
+        (the attempt stays on disk, interrupted, for the proctor)."""
+        if not self._running and self.flow.engine is None:
+            self._start_watch.stop()
+            log.error("the interview could not start; the run ends")
+            self._queued.set()
+            self._ended = True
+            self.finished.emit({"attempt_dir": str(self.attempt_dir), "ok": False, "queued": True})
 
     def _frame(self, frame: Any, faces: Any) -> None:
         if faces is not None:

@@ -43,17 +43,18 @@ def stylesheet(high_contrast: bool, scale: float = 1.0) -> str:
     QLabel[role="alert"] {{ color: {"#ff6060" if high_contrast else "#a4161a"}; font-weight: 600; }}
     QFrame[role="card"] {{ background: {card}; border: 2px solid {border}; border-radius: 10px; }}
     QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 170); }}
-    QLineEdit, QPlainTextEdit, QSpinBox, QDoubleSpinBox {{
+    QLineEdit, QPlainTextEdit {{
         background: {card}; color: {fg}; border: 2px solid {border}; border-radius: 6px;
         padding: 6px; min-height: {pt * 2}px; }}
+    QAbstractSpinBox {{ min-height: {pt * 2}px; }}
     QPushButton {{ background: {card}; color: {fg}; border: 2px solid {border};
         border-radius: 6px; padding: 8px 18px; min-height: {pt * 2}px; }}
     QPushButton[role="primary"] {{ background: {accent}; color: {on_accent};
         border-color: {accent}; font-weight: 600; }}
     QPushButton[role="quiet"] {{ border: 1px solid transparent; color: {muted};
         font-size: {max(9, pt - 3)}pt; padding: 2px 8px; min-height: 0; }}
-    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus, QSpinBox:focus,
-    QDoubleSpinBox:focus, QCheckBox:focus {{ border: {focus}; }}
+    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus {{ border: {focus}; }}
+    QCheckBox:focus {{ color: {accent}; }}
     QProgressBar {{ border: 2px solid {border}; border-radius: 5px; text-align: center;
         background: {card}; min-height: {pt * 2}px; }}
     QProgressBar::chunk {{ background: {accent}; }}
