@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -66,9 +67,29 @@ def bearer(request: Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-def require(request: Request) -> Principal:
-    """FastAPI dependency: a valid bearer token or 401."""
-    principal = lookup(request.app.state.sessions, bearer(request))
+_CACHE_S = 10.0
+_cache: dict[tuple[int, str], tuple[Principal, float]] = {}
+
+
+def cached_lookup(sessions: sessionmaker, token: str) -> Principal | None:
+    """`lookup` with valid tokens remembered for a few seconds: every tus chunk carries the
+    token, and a database round trip per chunk is wasted time. Unknown tokens are not
+    remembered, so a token created a moment ago works at once."""
+    key = (id(sessions), hash_token(token))
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit and hit[1] > now:
+        return hit[0]
+    principal = lookup(sessions, token)
+    if principal is not None:
+        _cache[key] = (principal, now + _CACHE_S)
+    return principal
+
+
+async def require(request: Request) -> Principal:
+    """FastAPI dependency: a valid bearer token or 401. Async, so it runs on the event loop
+    without a thread hop (the lookup is one indexed row, usually cached)."""
+    principal = cached_lookup(request.app.state.sessions, bearer(request))
     if principal is None:
         raise HTTPException(
             401,

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 import requests
@@ -61,6 +62,8 @@ class Sha256Uploader(Uploader):
     ) -> None:
         self.http = http
         self.on_send = on_send
+        self._pool: ThreadPoolExecutor | None = None
+        self._ahead: tuple[tuple[int, int], Future] | None = None
         self._create_endpoint = create_url
         super().__init__(
             file_path=file_path,
@@ -104,18 +107,43 @@ class Sha256Uploader(Uploader):
             )
         return requests.compat.urljoin(self._create_endpoint, location)
 
+    def _read(self, offset: int, length: int) -> tuple[bytes, str]:
+        with open(self.file_path, "rb") as f:
+            f.seek(offset)
+            chunk = f.read(length)
+        if len(chunk) != length:
+            raise TusUploadFailed(f"{self.file_path} shrank while uploading", None)
+        return chunk, base64.b64encode(hashlib.sha256(chunk).digest()).decode("ascii")
+
+    def _chunk_at(self, offset: int, length: int) -> tuple[bytes, str]:
+        """The chunk and its checksum, read ahead on a helper thread while the previous
+        chunk was on the wire (file reads and hashing release the GIL)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == (offset, length):
+            return ahead[1].result()
+        return self._read(offset, length)
+
+    def _read_ahead(self, offset: int) -> None:
+        length = min(self.chunk_size, self.stop_at - offset)
+        if length <= 0:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="upload-read-ahead")
+        self._ahead = ((offset, length), self._pool.submit(self._read, offset, length))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     def upload_chunk(self) -> None:
         """Sends the chunk at the current offset; on success the server's new offset."""
         if not self.url:
             self.set_url(self.create_url())
             self.offset = 0
         length = self.get_request_length()
-        with open(self.file_path, "rb") as f:
-            f.seek(self.offset)
-            chunk = f.read(length)
-        if len(chunk) != length:
-            raise TusUploadFailed(f"{self.file_path} shrank while uploading", None)
-        digest = base64.b64encode(hashlib.sha256(chunk).digest()).decode("ascii")
+        chunk, digest = self._chunk_at(self.offset, length)
+        self._read_ahead(self.offset + length)
         headers = {
             **self.get_headers(),
             "Upload-Offset": str(self.offset),

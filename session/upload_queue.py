@@ -106,11 +106,13 @@ class UploadQueue:
         }
 
     def run_once(self, only: Path | None = None) -> UploadResult:
-        """Deletes media whose retention passed, then tries the next due attempt once."""
-        self.purge_media()
+        """Deletes media whose retention passed, then tries the next due attempt once.
+        `only`: just that attempt (and only its media), as the unattended run wants."""
+        only = Path(only).resolve() if only is not None else None
+        self.purge_media(only)
         now = time.time()
         if only is not None:
-            row = self.store.get(Path(only).resolve())
+            row = self.store.get(only)
             if row is not None and row.state != "queued":
                 return UploadResult(
                     row.state, row.attempt_dir, row.reason, 0, row.server_attempt_id
@@ -161,15 +163,17 @@ class UploadQueue:
         result.uploaded_bytes = job.uploaded_bytes
         after = self.store.get(row.attempt_dir)
         result.server_attempt_id = after.server_attempt_id if after else None
-        self.purge_media()
+        self.purge_media(only)
         return result
 
-    def purge_media(self) -> list[Path]:
+    def purge_media(self, only: Path | None = None) -> list[Path]:
         """Deletes recordings of submitted attempts once `retention_s` passed since the
         verified receipt. attempt.json and receipt.json stay."""
         deleted: list[Path] = []
         now = time.time()
         for row in self.store.rows():
+            if only is not None and row.attempt_dir != only:
+                continue
             if row.state != "submitted" or row.media_deleted or row.submitted_at is None:
                 continue
             if now - row.submitted_at < self.retention_s:

@@ -56,6 +56,7 @@ class UploadStore:
         db = sqlite3.connect(self.db_path, timeout=30)
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; no fsync per commit
             with db:  # commits, or rolls back on error
                 yield db
         finally:

@@ -283,53 +283,61 @@ class AttemptUpload:
             self.uploaded_bytes += n
             meter.sent_this_run += n
 
+        def open_upload() -> Sha256Uploader:
+            """Resumes the stored upload (HEAD: the server's offset) or creates one."""
+            up = Sha256Uploader(
+                str(self.dir / f["path"]),
+                http=self.http,
+                create_url=self.base + "/files/",
+                key=key,
+                storage=storage,
+                metadata={
+                    "attempt_id": attempt_id,
+                    "filename": f["path"],
+                    "role": role_of(f["path"]),
+                },
+                chunk_size=self.chunk_size,
+                on_send=sent,
+            )
+            if up.url is None:
+                up.set_url(up.create_url())
+                up.offset = 0
+            return up
+
         up: Sha256Uploader | None = None
-        while True:
-            if self.stop.is_set():
-                raise UploadStopped("stopped")
-            try:
-                if up is None:
-                    up = Sha256Uploader(
-                        str(self.dir / f["path"]),
-                        http=self.http,
-                        create_url=self.base + "/files/",
-                        key=key,
-                        storage=storage,
-                        metadata={
-                            "attempt_id": attempt_id,
-                            "filename": f["path"],
-                            "role": role_of(f["path"]),
-                        },
-                        chunk_size=self.chunk_size,
-                        on_send=sent,
-                    )
-                    if up.url is None:
-                        up.set_url(up.create_url())
-                        up.offset = 0
-                meter.report(up.offset)
-                if up.offset >= f["size"]:
-                    return
-                up.upload_chunk()
-                strikes["offset"] = strikes["checksum"] = 0
-            except UploadGone:
-                # The server forgot this upload (expired, deleted, new server): start over.
-                storage.remove_item(key)
-                up = None
-                strikes["gone"] += 1
-                if strikes["gone"] > 2:
-                    raise UploadRetry(f"{f['path']}: the backend keeps losing the upload") from None
-            except TusCommunicationError as e:
-                status = e.status_code
-                if status == 409 and strikes["offset"] < 3:
-                    strikes["offset"] += 1
-                    up = None  # ask the server for its offset again (HEAD) and go on from there
-                elif status == 460 and strikes["checksum"] < 3:
-                    strikes["checksum"] += 1
-                    log.warning("%s: chunk checksum rejected, sending it again", f["path"])
-                elif status is None or status >= 500 or status in (408, 409, 423, 429, 460):
-                    raise UploadRetry(f"uploading {f['path']}: {e}") from e
-                else:
-                    raise UploadRefused(f"uploading {f['path']}: {e}") from e
+        try:
+            while True:
+                if self.stop.is_set():
+                    raise UploadStopped("stopped")
+                try:
+                    if up is None:
+                        up = open_upload()
+                    meter.report(up.offset)
+                    if up.offset >= f["size"]:
+                        return
+                    up.upload_chunk()
+                    strikes["offset"] = strikes["checksum"] = 0
+                except UploadGone:
+                    # The server forgot this upload (expired, deleted, new server): start over.
+                    storage.remove_item(key)
+                    up = _closed(up)
+                    strikes["gone"] += 1
+                    if strikes["gone"] > 2:
+                        raise UploadRetry(f"{f['path']}: the backend keeps losing it") from None
+                except TusCommunicationError as e:
+                    status = e.status_code
+                    if status == 409 and strikes["offset"] < 3:
+                        strikes["offset"] += 1
+                        up = _closed(up)  # ask the server for its offset (HEAD), go on from there
+                    elif status == 460 and strikes["checksum"] < 3:
+                        strikes["checksum"] += 1
+                        log.warning("%s: chunk checksum rejected, sending it again", f["path"])
+                    elif status is None or status >= 500 or status in (408, 409, 423, 429, 460):
+                        raise UploadRetry(f"uploading {f['path']}: {e}") from e
+                    else:
+                        raise UploadRefused(f"uploading {f['path']}: {e}") from e
+        finally:
+            _closed(up)
 
     def _submit(
         self, attempt_id: str, manifest: dict[str, Any], files: list[dict[str, Any]]
@@ -378,6 +386,11 @@ class AttemptUpload:
             _write_json_atomic(path, data)
 
 
+def _closed(up: Sha256Uploader | None) -> None:
+    if up is not None:
+        up.close()
+
+
 def upload_attempt(
     attempt_dir: Path,
     backend_url: str,
@@ -387,6 +400,7 @@ def upload_attempt(
     db_path: Path | None = None,
     deadline_s: float = 600.0,
     chunk_size: int = DEFAULT_CHUNK,
+    retention_s: float = 0,
 ) -> dict[str, Any]:
     """Uploads one attempt now, retrying with backoff until `deadline_s`. For the unattended
     `run` command. Returns {"receipt": bool, "uploaded_bytes", "state", "reason",
@@ -399,6 +413,7 @@ def upload_attempt(
         backend_url,
         token,
         chunk_size=chunk_size,
+        retention_s=retention_s,
     )
     queue.progress = progress
     queue.enqueue(attempt_dir)

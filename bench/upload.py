@@ -1,0 +1,159 @@
+"""Upload benchmark: a ~200 MB attempt folder to a local backend.
+
+1. raw:   the same bytes as one plain HTTP PUT (PUT /api/raw-sink, --bench servers only)
+2. tus:   the resumable uploader, uninterrupted            -> mb_per_s
+3. kills: the uploader in a subprocess, SIGKILLed at 5 random moments and restarted
+          -> resumes, resent_bytes (tus bytes the server read beyond the folder's size),
+             receipt_ok (signature genuine and every hash equal to the local manifest)
+
+Prints one JSON object. Goals: mb_per_s >= 0.8 * raw_put_mb_per_s, resent_bytes <= one
+chunk per interruption, receipt_ok.
+
+    python bench/upload.py [--mb 200] [--kills 5] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.auth import create_token_in  # noqa: E402
+from session.uploader import DEFAULT_CHUNK, upload_attempt  # noqa: E402
+from tests.backend.attempt_maker import make_attempt  # noqa: E402
+from tests.backend.server import BackendProcess  # noqa: E402
+
+CHILD = """
+import sys
+from pathlib import Path
+from session.uploader import upload_attempt
+out = upload_attempt(Path(sys.argv[1]), sys.argv[2], sys.argv[3],
+                     lambda sent, total, rate, eta: print("P", sent, total, flush=True),
+                     db_path=Path(sys.argv[4]), retention_s=1e9)
+print("DONE", int(out["receipt"]), flush=True)
+"""
+
+
+def folder_files(folder: Path) -> list[Path]:
+    manifest = json.loads((folder / "attempt.json").read_text())
+    return [folder / f["path"] for f in manifest["files"]] + [folder / "attempt.json"]
+
+
+def raw_put(url: str, files: list[Path]) -> tuple[int, float]:
+    def body():
+        for p in files:
+            with open(p, "rb") as f:
+                while block := f.read(1 << 20):
+                    yield block
+
+    t0 = time.perf_counter()
+    r = httpx.put(url + "/api/raw-sink", content=body(), timeout=120)
+    r.raise_for_status()
+    return r.json()["bytes"], time.perf_counter() - t0
+
+
+def tus_bytes(url: str) -> int:
+    return httpx.get(url + "/api/bench/stats").json()["tus_bytes_received"]
+
+
+def receipt_ok(url: str, token: str, folder: Path) -> bool:
+    path = folder / "receipt.json"
+    if not path.exists():
+        return False
+    receipt = json.loads(path.read_text())
+    r = httpx.post(
+        url + "/api/receipts/verify", json=receipt, headers={"Authorization": f"Bearer {token}"}
+    )
+    manifest = json.loads((folder / "attempt.json").read_text())
+    return bool(r.json().get("valid")) and receipt["files"] == manifest["files"]
+
+
+def interrupted_upload(
+    url: str, token: str, folder: Path, db: Path, kills: int, rng: random.Random
+) -> dict:
+    targets = sorted(rng.uniform(0.05, 0.95) for _ in range(kills))
+    resumes = 0
+    t0 = time.perf_counter()
+    while True:
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(folder), url, token, str(db)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        target = targets[resumes] if resumes < len(targets) else None
+        killed = False
+        for line in child.stdout:
+            parts = line.split()
+            if target is not None and parts[0] == "P" and int(parts[1]) >= target * int(parts[2]):
+                time.sleep(rng.uniform(0, 0.05))  # land anywhere, often mid-chunk
+                child.kill()
+                killed = True
+                break
+        child.wait(60)
+        if not killed:
+            break
+        resumes += 1
+    return {"resumes": resumes, "wall_s": time.perf_counter() - t0, "exit": child.returncode}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=int, default=200)
+    ap.add_argument("--kills", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=None)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory(prefix="upload-bench-") as tmp:
+        tmp = Path(tmp)
+        clean = make_attempt(tmp / "clean", recording_bytes=args.mb * 1024 * 1024)
+        broken = make_attempt(tmp / "killed", recording_bytes=args.mb * 1024 * 1024)
+        files = folder_files(clean)
+        total = sum(p.stat().st_size for p in files)
+        server = BackendProcess(tmp / "server").start()
+        try:
+            raw_runs = [raw_put(server.url, files) for _ in range(2)]
+            raw_bytes = raw_runs[0][0]
+            raw_s = min(s for _, s in raw_runs)
+            token_a = create_token_in(server.data_dir, "station", "bench-clean")
+            t0 = time.perf_counter()
+            out = upload_attempt(clean, server.url, token_a, db_path=tmp / "a.sqlite",
+                                 retention_s=1e9)
+            tus_s = time.perf_counter() - t0
+            token_b = create_token_in(server.data_dir, "station", "bench-killed")
+            before = tus_bytes(server.url)
+            run = interrupted_upload(server.url, token_b, broken, tmp / "b.sqlite",
+                                     args.kills, rng)
+            resent = tus_bytes(server.url) - before - total
+            ok = out["receipt"] and receipt_ok(server.url, token_b, broken)
+        finally:
+            server.stop()
+    mb = total / 1e6
+    result = {
+        "mb": round(mb, 1),
+        "mb_per_s": round(mb / tus_s, 1),
+        "raw_put_mb_per_s": round(raw_bytes / 1e6 / raw_s, 1),
+        "ratio": round((mb / tus_s) / (raw_bytes / 1e6 / raw_s), 3),
+        "resent_bytes": resent,
+        "resent_limit_bytes": run["resumes"] * DEFAULT_CHUNK,
+        "resumes": run["resumes"],
+        "interrupted_wall_s": round(run["wall_s"], 2),
+        "chunk_size": DEFAULT_CHUNK,
+        "receipt_ok": bool(ok),
+    }
+    print(json.dumps(result))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
