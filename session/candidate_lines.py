@@ -28,6 +28,9 @@ class CandidateLines:
         self._lock = threading.Lock()
         self._words: list[Any] = []  # speech.captioner.Word: start, end, text
         self.words_written = 0
+        # No candidate audio before this reached the captioner (the echo gate held it while
+        # the interviewer spoke); Whisper's first-word times can be early by a second or more.
+        self.floor = float("-inf")
 
     @property
     def pending_text(self) -> str:
@@ -55,4 +58,5 @@ class CandidateLines:
         text = " ".join(w.text.strip() for w in words if w.text.strip())
         if text:
             self.words_written += len(text.split())
-            self._write(words[0].start, words[-1].end, text)
+            start = max(words[0].start, self.floor)
+            self._write(start, max(start, words[-1].end), text)

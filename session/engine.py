@@ -367,10 +367,12 @@ class InterviewEngine:
                 self._turn_reset_at = None
             passed, barged = self.echo.admit(block)
             if barged:
-                t = block.t
+                held = self.echo.take_held()
+                t = held[0].t if held else block.t
+                self.lines.floor = t  # they started talking over the interviewer here
                 self._post(lambda d, t=t: d.on_speech_start(t))
-                for held in self.echo.take_held():
-                    self._listen(held)
+                for b in held:
+                    self._listen(b)
             if passed:
                 self._listen(block)
 
@@ -419,6 +421,8 @@ class InterviewEngine:
             interrupted = bool(args[1]) if len(args) > 1 else False
             self.echo.interviewer_stopped(t)
             self._turn_reset_at = t  # long pauses count from the end of the prompt
+            if not interrupted:
+                self.lines.floor = t
             kind, text, start = self._voice_line.pop(say.id, (say.kind, say.text, t))
             self.transcript.add(start, t, "interviewer", text)
             self._post(lambda d: d.on_voice_finished(t, interrupted, say.id))
