@@ -2,7 +2,8 @@
 real time, through the recorder, with the live captioner running as in an interview.
 
     python bench/recording.py [--seconds 60] [--camera FILE] [--mic WAV] [--size 1280x720]
-                              [--fps 30] [--preset veryfast] [--no-captions]
+                              [--fps 30] [--preset ultrafast] [--no-captions]
+                              [--noise SIGMA]
 
 Prints one JSON object. Goals on 2 cores: dropped_pct <= 1, |av_drift_ms| <= 40,
 peak_rss_mb <= 700 with captions running, mb_per_min <= 15 at 720p.
@@ -44,7 +45,12 @@ class PacedVideoFile:
     """A camera stand-in: frames of a video file (looped) delivered at ``fps`` in real time,
     scaled to the camera size, stamped on the session clock."""
 
-    def __init__(self, path: Path, clock, width: int, height: int, fps: float) -> None:
+    def __init__(
+        self, path: Path, clock, width: int, height: int, fps: float, noise: float = 0.0
+    ) -> None:
+        self.noise = noise
+        self._rng = np.random.default_rng(0)
+        self._noise_bank: list[np.ndarray] = []
         self.cap = cv2.VideoCapture(str(path))
         if not self.cap.isOpened():
             raise SystemExit(f"bench: cannot open camera file {path}")
@@ -69,6 +75,14 @@ class PacedVideoFile:
             self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, img = self.cap.read()
         img = cv2.resize(img, self.size, interpolation=cv2.INTER_LINEAR)
+        if self.noise > 0:  # webcam sensor noise: the worst case for the file size
+            if not self._noise_bank:
+                shape = (self.size[1], self.size[0], 3)
+                self._noise_bank = [
+                    self._rng.normal(0, self.noise, shape).astype(np.int16) for _ in range(8)
+                ]
+            n = self._noise_bank[self.index % len(self._noise_bank)]
+            img = np.clip(img.astype(np.int16) + n, 0, 255).astype(np.uint8)
         frame = VideoFrame(img, self.clock(), self.index)
         self.index += 1
         return frame
@@ -190,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mic", type=Path, default=DEFAULT_MIC)
     p.add_argument("--size", default="1280x720")
     p.add_argument("--fps", type=float, default=30.0)
-    p.add_argument("--preset", default="veryfast")
+    p.add_argument("--preset", default="ultrafast")
     p.add_argument("--no-captions", action="store_true")
+    p.add_argument("--noise", type=float, default=0.0, help="add sensor-like noise (sigma)")
     p.add_argument("--keep", type=Path, help="write the recording here instead of a temp dir")
     args = p.parse_args(argv)
     try:
@@ -200,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--size must look like 1280x720, not {args.size!r}")
 
     clock = SessionClock()
-    camera = PacedVideoFile(args.camera, clock, width, height, args.fps)
+    camera = PacedVideoFile(args.camera, clock, width, height, args.fps, args.noise)
     mic = PacedWav(args.mic, clock)
     captions = None if args.no_captions else Captions()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-recording-"))
@@ -271,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             "silence_s": round(s.silence_seconds, 3),
         },
         "size": f"{width}x{height}",
+        "noise": args.noise,
         "preset": args.preset,
         "captions": None if captions is None else {"updates": captions.updates},
         "stop_reason": str(reason),
