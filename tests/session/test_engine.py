@@ -240,3 +240,45 @@ def test_talking_over_the_interviewer_stops_the_voice(tmp_path):
     assert voice.stops >= 1
     events = [e["type"] for e in read_events(Path(tmp_path / "attempt" / "events.jsonl"))]
     assert "barge_in" in events
+
+
+@pytest.mark.model
+def test_an_interrupted_attempt_resumes_at_the_next_question_in_a_new_segment(tmp_path):
+    store = AttemptStore()
+    attempt = store.start_attempt(CONFIG, tmp_path / "attempt")
+    clip = read_wav_16k(CLIP)
+    mics: list = []
+
+    def answer_first_only(kind, text, started):
+        if not started and kind == "question" and "First" in text:
+            mics[-1].play(clip)
+
+    engine, mic, *_ = make_engine(attempt, store=store, on_line=answer_first_only)
+    mics.append(mic)
+    engine.start()
+    deadline = time.monotonic() + 30
+    while store.get(attempt.id).answered != ("one",) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    engine.stop(5.0)
+    assert store.get(attempt.id).state is AttemptState.INTERRUPTED
+
+    resumed = store.resume(attempt.id)
+    questions: list = []
+    engine2, mic2, voice2, _ = make_engine(
+        resumed, store=store, on_question=lambda i, n, q: questions.append(q.id)
+    )
+    mics.append(mic2)
+    engine2.start()
+    time.sleep(1.5)
+    engine2.stop(5.0)
+    assert voice2.said[0].startswith("Welcome back") and questions[0] == "two"
+    folder = tmp_path / "attempt"
+    assert (folder / "recording.mkv").is_file() and (folder / "recording-2.mkv").is_file()
+    types = [e["type"] for e in read_events(folder / "events.jsonl")]
+    assert types.count("interview_started") == 1 and "resumed" in types
+    transcript = json.loads((folder / "transcript.json").read_text())
+    assert [e["speaker"] for e in transcript].count("candidate") == 1  # kept from before
+    assert json.loads((folder / "attempt.json").read_text())["recordings"] == [
+        "recording.mkv",
+        "recording-2.mkv",
+    ]
