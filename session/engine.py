@@ -62,7 +62,7 @@ class EngineOptions:
     whisper_model_dir: Path | None = None  # None: the bundled tiny.en
     voice_model: Path | None = None  # None: the bundled Piper voice
     fps: float | None = None  # None: the camera's own rate (30 if it does not say)
-    preset: str = "veryfast"
+    preset: str | None = None  # x264 preset; None: the recorder's default
     face_check_s: float = 0.5
     face_lost_s: float = 2.0
     screen_fps: float = 2.0
@@ -272,7 +272,7 @@ class InterviewEngine:
             height,
             fps,
             events=self.events,
-            preset=opts.preset,
+            **({"preset": opts.preset} if opts.preset else {}),
         )
         self.recorder.start()
         if first is not None:
