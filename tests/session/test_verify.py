@@ -105,3 +105,29 @@ def test_a_folder_without_a_recording_is_not_ok(tmp_path):
     r = verify_attempt(tmp_path)
     assert r["ok"] is False
     assert any("no recording" in p for p in r["problems"])
+
+
+def test_a_resumed_attempt_with_two_segments_verifies_as_one_timeline(tmp_path):
+    from session.finalize import recorded_seconds
+    from session.recorder import next_segment_path
+
+    folder = make_attempt(tmp_path / "a", state="in_progress")
+    # A new process: new session clock, the next segment, the transcript continues after
+    # the first segment's 3 s.
+    start = recorded_seconds(folder, "recording")
+    assert start == pytest.approx(3.0, abs=0.1)
+    clock = SimulatedClock(4.0)
+    rec = Recorder(next_segment_path(folder), clock, 320, 240, min_free_bytes=0)
+    rec.start()
+    feed(rec, 4.0, 2.0, size=(320, 240))
+    rec.stop()
+    tr = Transcript(folder, recording_t0=rec.t0, segment_start=start)
+    line = tr.add(5.0, 5.8, "candidate", "Second segment answer.")
+    assert line["start"] == pytest.approx(start + 1.0, abs=0.01)
+    m = write_manifest(folder, "iv", 1, False, "finished", "s", "f")
+    assert m["recordings"] == ["recording.mkv", "recording-2.mkv"]
+    r = verify_attempt(folder)
+    assert r["ok"], r["problems"]
+    assert r["video_frames"] == 150
+    assert r["duration_s"] == pytest.approx(5.0, abs=0.15)
+    assert [s["file"] for s in r["segments"]] == ["recording.mkv", "recording-2.mkv"]
