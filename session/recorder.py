@@ -43,6 +43,7 @@ DEVICE_RESTORED = "device_restored"  # event type: a lost device delivers again
 MIN_FREE_BYTES = 200 * 1024 * 1024  # a 20-minute interview needs < 300 MB; refuse below this
 RESERVE_BYTES = 32 * 1024 * 1024  # stop cleanly before the disk is completely full
 HOLD_FRAME_S = 1.0  # while the camera is lost, repeat the last frame this often
+EARLY_FRAME_S = 1.0  # a frame this much older than t0 still opens the recording at 0
 CHECK_EVERY_S = 2.0  # free-space check and fsync period
 CAMERA_KINDS = {"camera", "video"}
 MIC_KINDS = {"microphone", "mic", "audio"}
@@ -227,8 +228,7 @@ class Recorder:
         if self.state == RecorderState.IDLE:
             self._finish_state(StopReason.OK, None)
             return StopReason.OK
-        if self.state == RecorderState.RECORDING:
-            self.state = RecorderState.STOPPING
+        self._begin_stopping()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -288,9 +288,8 @@ class Recorder:
             self.events.write(
                 ev.DEVICE_ERROR, t=t, device=kind, error="lost", recording=self.path.name
             )
-        if everything_lost and self.state == RecorderState.RECORDING:
+        if everything_lost and self._begin_stopping():
             self._stop_reason_pending = StopReason.DEVICE_LOST
-            self.state = RecorderState.STOPPING
             self._stop.set()
 
     def device_restored(self, kind: str, t: float | None = None) -> None:
@@ -352,11 +351,21 @@ class Recorder:
             except Exception:
                 log.exception("on_stopped callback failed")
 
+    def _begin_stopping(self) -> bool:
+        """recording -> stopping; False if it was not recording (the worker may have ended
+        it already: a stopped/failed state is never overwritten)."""
+        with self._lock:
+            if self.state != RecorderState.RECORDING:
+                return False
+            self.state = RecorderState.STOPPING
+            return True
+
     def _finish_state(self, reason: StopReason, error: str | None) -> None:
-        self.stop_reason = reason
-        self.error = error
         ok = reason in (StopReason.OK, StopReason.NO_SPACE, StopReason.DEVICE_LOST)
-        self.state = RecorderState.STOPPED if ok else RecorderState.FAILED
+        with self._lock:
+            self.stop_reason = reason
+            self.error = error
+            self.state = RecorderState.STOPPED if ok else RecorderState.FAILED
         self._done.set()
 
     def _close_writer(self) -> None:
@@ -396,6 +405,8 @@ class Recorder:
         if frame.t > self._lost.get("camera", frame.t):  # a frame taken after the loss
             self.device_restored("camera", frame.t)
         rel = self._rel(frame.t)
+        if -EARLY_FRAME_S <= rel < 0:
+            rel = 0.0  # e.g. the camera's first frame, read before the recording started
         if rel < 0 or not w.write_video(frame.image, rel):
             self._count_drop()
             return

@@ -200,3 +200,17 @@ def test_screen_recorder_keeps_full_resolution_at_a_low_frame_rate(tmp_path):
     assert len(times) == 6
     assert np.allclose(np.diff(times), 0.5, atol=0.01)
     assert Fraction(rec.fps) == 2
+
+
+def test_a_frame_read_just_before_start_opens_the_recording_and_older_ones_are_dropped(
+    tmp_path,
+):
+    clock = SimulatedClock(10.0)
+    rec = Recorder(tmp_path / "r.mkv", clock, 320, 240, min_free_bytes=0)
+    rec.start()
+    rec.add_video(VideoFrame(picture(0, 320, 240), 8.0, 0))  # stale: before the recording
+    rec.add_video(VideoFrame(picture(1, 320, 240), 9.6, 1))  # the camera's first frame
+    rec.add_video(VideoFrame(picture(2, 320, 240), 10.1, 2))
+    rec.stop()
+    assert _video_pts(tmp_path / "r.mkv") == [0.0, 0.1]
+    assert (rec.stats.frames_written, rec.stats.frames_dropped) == (2, 1)
