@@ -59,7 +59,7 @@ class PacedVideoFile:
         self.skipped = 0  # ticks missed because this thread was starved
         self._start: float | None = None
 
-    def read(self) -> VideoFrame:
+    def read(self, timeout: float | None = None) -> VideoFrame:
         if self._start is None:
             self._start = self.clock()
         due = self._start + self.index / self.fps
@@ -90,6 +90,9 @@ class PacedVideoFile:
     def close(self) -> None:
         self.cap.release()
 
+    def open(self) -> None:
+        pass
+
 
 class PacedWav:
     """A microphone stand-in: a 16 kHz mono WAV (looped) in blocks, each delivered when its
@@ -105,7 +108,7 @@ class PacedWav:
         self.pos = 0
         self._start: float | None = None
 
-    def read(self) -> AudioBlock:
+    def read(self, timeout: float | None = None) -> AudioBlock:
         if self._start is None:
             self._start = self.clock()
         t = self._start + self.pos / AUDIO_RATE
@@ -115,6 +118,35 @@ class PacedWav:
         idx = (np.arange(self.pos, self.pos + self.block)) % len(self.samples)
         self.pos += self.block
         return AudioBlock(self.samples[idx], t)
+
+
+def open_camera(args, clock, width: int, height: int) -> tuple[Any, str]:
+    """The app's file-backed camera when it exists (and no noise is asked for), else ours."""
+    if not args.noise:
+        try:
+            from capture.camera import CameraSource
+
+            cam = CameraSource(str(args.camera), clock, width, height, args.fps, True)
+            cam.open()
+            return cam, "capture.camera.CameraSource"
+        except Exception as e:  # not there yet, or another signature: say so, use ours
+            reason = f"{type(e).__name__}: {e}"
+    else:
+        reason = "--noise"
+    return PacedVideoFile(args.camera, clock, width, height, args.fps, args.noise), (
+        f"bench reader ({reason})"
+    )
+
+
+def open_mic(args, clock) -> tuple[Any, str]:
+    try:
+        from capture.microphone import WavFileSource
+
+        mic = WavFileSource(args.mic, clock, 0.05, realtime=True, loop=True)
+        mic.open()
+        return mic, "capture.microphone.WavFileSource"
+    except Exception as e:
+        return PacedWav(args.mic, clock), f"bench reader ({type(e).__name__}: {e})"
 
 
 class Captions:
@@ -215,9 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--size must look like 1280x720, not {args.size!r}")
 
     clock = SessionClock()
-    camera = PacedVideoFile(args.camera, clock, width, height, args.fps, args.noise)
-    mic = PacedWav(args.mic, clock)
-    captions = None if args.no_captions else Captions()
+    camera, camera_kind = open_camera(args, clock, width, height)
+    mic, mic_kind = open_mic(args, clock)
+    captions, captions_kind = None, "off (--no-captions)"
+    if not args.no_captions:
+        try:
+            captions = Captions()
+            captions_kind = "CaptionWorker" if captions.worker is not None else "captioner loop"
+        except Exception as e:  # the speech package is not there: measure without, say so
+            captions_kind = f"unavailable ({type(e).__name__}: {e})"
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-recording-"))
     folder.mkdir(parents=True, exist_ok=True)
     rec = Recorder(
@@ -230,13 +268,17 @@ def main(argv: list[str] | None = None) -> int:
 
     def camera_pump() -> None:
         while not stop.is_set():
-            frame = camera.read()
+            frame = camera.read(0.5)
+            if frame is None:
+                continue
             rec.add_video(frame)
             last["video_t"] = frame.t
 
     def mic_pump() -> None:
         while not stop.is_set():
-            block = mic.read()
+            block = mic.read(0.5)
+            if block is None:
+                continue
             rec.add_audio(block)
             if captions is not None:
                 captions.feed(block)
@@ -260,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     monitor.stop_event.set()
     monitor.join(1.0)
     camera.close()
+    mic_close = getattr(mic, "close", None)
+    if mic_close is not None:
+        mic_close()
 
     scan = scan_media(rec.path, decode=False)
     audio_end = _decoded_audio_end(rec.path)  # exact: the codec's end padding is trimmed
@@ -272,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         "fps_target": args.fps,
         "fps_recorded": round(scan.video_frames / args.seconds, 2),
         "dropped_pct": round(100 * s.frames_dropped / max(1, offered), 2),
-        "camera_ticks_missed": camera.skipped,
+        "camera_ticks_missed": getattr(camera, "skipped", None),
         "av_drift_ms": round((file_diff - session_diff) * 1000, 1),
         "cpu_pct": round(100 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall, 1),
         "peak_rss_mb": round(monitor.peak_rss / 1e6, 1),
@@ -288,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         "size": f"{width}x{height}",
         "noise": args.noise,
         "preset": args.preset,
-        "captions": None if captions is None else {"updates": captions.updates},
+        "captions": captions_kind,
+        "caption_updates": None if captions is None else captions.updates,
+        "caption_words": None if captions is None else captions.words,
+        "sources": {"camera": camera_kind, "mic": mic_kind},
         "stop_reason": str(reason),
         "cores": psutil.cpu_count(),
         "load_avg_1m": round(psutil.getloadavg()[0], 2),
