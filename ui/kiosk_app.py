@@ -135,7 +135,10 @@ class KioskApp(QObject):
         self._uploading: set[str] = set()
         self._recovery: dict[str, Any] | None = None
         self._quitting = False
+        self.exit_code = 0
         self._retired: list[CandidateRun] = []
+        self._session_attempts: list[Path] = []  # finished in this session (for idle exit)
+        self._idle_waited_s = 0.0
         self._run_phase = ""
         self.upload_queue: Any = None
         self.upload_bridge = Bridge(self)
@@ -443,6 +446,9 @@ class KioskApp(QObject):
             run.widget.hide()
             self._retired.append(run)
 
+            if attempt_dir.name:
+                self._session_attempts.append(attempt_dir)
+
             def after_stop(_r: Any = None) -> None:
                 self._retire(run)
                 if attempt_dir.name and not summary.get("queued"):
@@ -517,15 +523,26 @@ class KioskApp(QObject):
             self._emit("attempt_deleted", attempt=d.name)
 
     def _quit_when_uploads_done(self) -> None:
-        from ui.kiosk_status import queue_items
+        """Unattended runs: exit once every attempt of this session is confirmed by the
+        backend (or refused, or after 15 minutes). Exit code 0 only if all were confirmed."""
+        queue = self.upload_queue
+        dirs = list(self._session_attempts)
 
-        waiting = [i for i in queue_items(self.cfg.attempts_dir) if i.state != "uploaded"]
-        if self.upload_queue is not None and (waiting or self._retired or self.tasks.busy()):
-            QTimer.singleShot(300, self._quit_when_uploads_done)
-            return
-        self._sweep()
-        self._emit("idle")
-        self.shutdown()
+        def job() -> list[str | None]:
+            return [(queue.status(d) or {}).get("state") for d in dirs] if queue else []
+
+        def done(states: list[str | None]) -> None:
+            pending = [s for s in states if s not in ("submitted", "refused")]
+            if (pending or self._retired) and self._idle_waited_s < 900:
+                self._idle_waited_s += 0.5
+                QTimer.singleShot(500, self._quit_when_uploads_done)
+                return
+            self._sweep()
+            ok = queue is not None and all(s == "submitted" for s in states)
+            self._emit("idle", uploaded=sum(s == "submitted" for s in states), total=len(dirs))
+            self.shutdown(0 if ok else 1)
+
+        self.tasks.run(job, done, lambda e: done([None]))
 
     # -- proctor ---------------------------------------------------------------------------
     def open_pin(self) -> None:
@@ -589,10 +606,11 @@ class KioskApp(QObject):
         self._emit("exit")
         self.shutdown()
 
-    def shutdown(self) -> None:
+    def shutdown(self, code: int = 0) -> None:
         if self._quitting:
             return
         self._quitting = True
+        self.exit_code = code
         self._sweeper.stop()
         if self.run is not None:
             self.run.stop()
@@ -604,7 +622,7 @@ class KioskApp(QObject):
         self.window.close()
         app = QApplication.instance()
         if app is not None:
-            app.quit()
+            app.quit()  # quit(), not exit(code): exit() outside a running loop breaks later ones
 
 
 def default_factory(
@@ -653,7 +671,7 @@ def run_kiosk(station_path: str | Path, args: Any = None) -> int:
     kiosk.start()
     rc = app.exec()
     kiosk.shutdown()
-    return int(rc)
+    return int(rc or kiosk.exit_code)
 
 
 def main(argv: list[str] | None = None) -> int:
