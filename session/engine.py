@@ -232,6 +232,14 @@ class InterviewEngine:
     def state(self) -> str:
         return self._state
 
+    def time_left(self) -> tuple[float, float]:
+        """(seconds left for the current question, seconds left overall), for a countdown."""
+        d = self.driver
+        if d is None:
+            return (0.0, self.config.total_time_s)
+        t = self.clock()
+        return (d.question_time_left(t), d.total_time_left(t))
+
     # ------------------------------------------------------------ setup
 
     def _open(self) -> None:
