@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from session.manifest import (
     ManifestError,
-    is_temporary,
     now_iso,
     read_manifest,
     update_manifest,
@@ -37,13 +37,19 @@ def recorded_seconds(attempt_dir: Path, base: str = "recording") -> float:
     return sum(scan_media(p, decode=False).duration_s for p in list_segments(attempt_dir, base))
 
 
-def _repair(seg: Path) -> tuple[bool, str | None]:
-    """(repaired, problem). Remuxes a cut-off segment; leaves a clean one alone."""
+def _repair(seg: Path) -> tuple[str, str | None]:
+    """("repaired" | "set_aside" | "clean" | "kept", problem). Remuxes a cut-off segment;
+    leaves a clean one alone; sets aside (renames, never deletes) one that holds no media at
+    all, e.g. killed in its first second, so it is neither uploaded nor reported as a broken
+    recording."""
     before = scan_media(seg, decode=False)
     if not before.opened or (before.video_frames == 0 and before.audio_s == 0):
-        return False, f"{seg.name}: nothing recoverable ({seg.stat().st_size} bytes)"
+        aside = seg.with_name(f".{seg.name}.empty")
+        os.replace(seg, aside)
+        log.warning("%s holds no media (%d bytes): set aside", seg.name, aside.stat().st_size)
+        return "set_aside", None
     if before.complete:
-        return False, None
+        return "clean", None
     tmp = seg.with_name(f".{seg.stem}.remux.mkv")
     try:
         remux(seg, tmp)
@@ -55,9 +61,9 @@ def _repair(seg: Path) -> tuple[bool, str | None]:
     except Exception as e:
         tmp.unlink(missing_ok=True)
         log.warning("could not repair %s, keeping it as it is: %s", seg.name, e)
-        return False, f"{seg.name}: kept as cut off (repair failed: {e})"
+        return "kept", f"{seg.name}: kept as cut off (repair failed: {e})"
     log.info("repaired %s (%.1f s)", seg.name, after.duration_s)
-    return True, None
+    return "repaired", None
 
 
 def finalize_interrupted(
@@ -69,7 +75,13 @@ def finalize_interrupted(
     """Repairs an attempt a crash left behind and marks it ``interrupted``. The arguments
     are used only when there is no readable manifest. Returns what was done."""
     root = Path(attempt_dir)
-    report: dict[str, Any] = {"changed": False, "state": None, "repaired": [], "problems": []}
+    report: dict[str, Any] = {
+        "changed": False,
+        "state": None,
+        "repaired": [],
+        "set_aside": [],  # segments without any media, renamed to .NAME.empty
+        "problems": [],
+    }
     try:
         manifest = read_manifest(root)
     except ManifestError as e:
@@ -81,19 +93,23 @@ def finalize_interrupted(
         report["state"] = manifest["state"]
         return report
     for p in root.glob(".*"):  # leftovers of a remux or atomic write the crash cut short
-        if p.is_file() and is_temporary(p.name) and not p.name.startswith(".attempt.json.c"):
+        if p.is_file() and p.name.endswith((".tmp", ".remux.mkv")):
             p.unlink(missing_ok=True)
     for seg in list_segments(root) + list_segments(root, "screen"):
-        repaired, problem = _repair(seg)
-        if repaired:
-            report["repaired"].append(seg.name)
+        status, problem = _repair(seg)
+        if status in ("repaired", "set_aside"):
+            report[status].append(seg.name)
         if problem:
             report["problems"].append(problem)
     was_interrupted = manifest is not None and manifest.get("state") == "interrupted"
-    if was_interrupted and not report["repaired"]:
+    if was_interrupted and not (report["repaired"] or report["set_aside"]):
         report["state"] = "interrupted"  # closed cleanly when it stopped: nothing to do
         return report
-    extra = {"interrupted_at": now_iso(), "repaired": report["repaired"]}
+    extra = {
+        "interrupted_at": now_iso(),
+        "repaired": report["repaired"],
+        "set_aside": report["set_aside"],
+    }
     if manifest is not None:
         update_manifest(root, "interrupted", **extra)
     else:
@@ -107,6 +123,4 @@ def finalize_interrupted(
 
 
 def _iso(ts: float) -> str:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -45,7 +45,7 @@ RESERVE_BYTES = 32 * 1024 * 1024  # stop cleanly before the disk is completely f
 HOLD_FRAME_S = 1.0  # while the camera is lost, repeat the last frame this often
 EARLY_FRAME_S = 1.0  # a frame this much older than t0 still opens the recording at 0
 CHECK_EVERY_S = 2.0  # free-space check and fsync period
-CAMERA_KINDS = {"camera", "video"}
+CAMERA_KINDS = {"camera", "video", "screen"}  # the one video source of this recorder
 MIC_KINDS = {"microphone", "mic", "audio"}
 
 

@@ -108,3 +108,31 @@ def test_start_refuses_a_disk_without_enough_free_space(small_disk: Path):
     assert rec.state == RecorderState.FAILED or rec.stop_reason == StopReason.NO_SPACE
     assert not (small_disk / "recording.mkv").exists()
     assert os.listdir(small_disk) == []
+
+
+def test_the_free_space_guard_stops_cleanly_before_the_disk_is_full(small_disk, monkeypatch):
+    import session.recorder as recorder_module
+
+    monkeypatch.setattr(recorder_module, "CHECK_EVERY_S", 0.05)
+    rec = Recorder(
+        small_disk / "recording.mkv",
+        SimulatedClock(0.0),
+        320,
+        240,
+        video_bitrate=2_000_000,
+        min_free_bytes=0,
+        reserve_bytes=SIZE // 2,  # stop once half the disk is used
+    )
+    rec.start()
+    rng = np.random.default_rng(2)
+    i = 0
+    while rec.state == RecorderState.RECORDING and i < 3000:
+        while rec.backlog[0] >= 4 and rec.state == RecorderState.RECORDING:
+            rec.wait_stopped(0.002)
+        rec.add_video(VideoFrame(_noise(i, rng), i / 30, i))
+        i += 1
+    assert rec.wait_stopped(20)
+    assert rec.stop_reason == StopReason.NO_SPACE
+    scan = scan_media(small_disk / "recording.mkv")
+    assert scan.complete and not scan.errors  # closed properly: index and all
+    assert scan.video_frames == rec.stats.frames_written
