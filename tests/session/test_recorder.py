@@ -89,7 +89,8 @@ def test_a_full_queue_drops_and_counts_frames_instead_of_waiting(tmp_path):
     began = time.perf_counter()
     for i in range(60):
         rec.add_video(VideoFrame(img, i / 30, i))
-    assert time.perf_counter() - began < 0.1  # the capture side never waits for the encoder
+    # Waiting for the encoder would take ~58 encodes (> 0.5 s); handing over takes ~1 ms.
+    assert time.perf_counter() - began < 0.3
     rec.stop()
     s = rec.stats
     assert s.frames_dropped > 0
