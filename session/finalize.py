@@ -23,6 +23,7 @@ from session.manifest import (
 )
 from session.media_check import remux, scan_media
 from session.segments import list_segments, next_segment_path
+from session.transcript import TranscriptError, rewrite_captions
 
 __all__ = ["finalize_interrupted", "next_segment_path", "recorded_seconds"]
 
@@ -101,8 +102,14 @@ def finalize_interrupted(
             report[status].append(seg.name)
         if problem:
             report["problems"].append(problem)
+    try:
+        report["captions_rewritten"] = rewrite_captions(root)
+    except TranscriptError as e:  # keep the damaged file for a person to look at
+        report["problems"].append(str(e))
+        report["captions_rewritten"] = False
     was_interrupted = manifest is not None and manifest.get("state") == "interrupted"
-    if was_interrupted and not (report["repaired"] or report["set_aside"]):
+    fixed = report["repaired"] or report["set_aside"] or report["captions_rewritten"]
+    if was_interrupted and not fixed:
         report["state"] = "interrupted"  # closed cleanly when it stopped: nothing to do
         return report
     extra = {

@@ -125,6 +125,24 @@ def to_vtt(entries: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def rewrite_captions(attempt_dir: Path) -> bool:
+    """Makes captions.vtt match transcript.json again (a crash between the two renames
+    leaves the captions one line short). True if it had to be rewritten."""
+    root = Path(attempt_dir)
+    entries = load_transcript(root / af.TRANSCRIPT)
+    vtt_path = root / af.CAPTIONS
+    if not entries and not vtt_path.exists():
+        return False
+    want = to_vtt(entries)
+    try:
+        if vtt_path.read_text(encoding="utf-8") == want:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    _write_text_atomic(vtt_path, want)
+    return True
+
+
 def load_transcript(path: Path) -> list[dict[str, Any]]:
     """Entries of ``transcript.json`` (or of the attempt folder given), sorted by start;
     [] when there is none yet. Raises TranscriptError when the file is malformed."""

@@ -20,7 +20,7 @@ from session.manifest import (
 )
 from session.media_check import MediaScan, scan_media
 from session.segments import list_segments
-from session.transcript import TranscriptError, load_transcript
+from session.transcript import TranscriptError, load_transcript, to_vtt
 
 TRANSCRIPT_TOLERANCE_S = 1.0  # a caption may end a moment after the recording did
 
@@ -155,8 +155,11 @@ def _check_transcript(
     except TranscriptError as e:
         problems.append(str(e))
         return
-    if entries and not (root / af.CAPTIONS).exists():
-        notes.append("transcript.json has lines but captions.vtt is missing")
+    vtt = root / af.CAPTIONS
+    if entries and not vtt.exists():
+        problems.append("transcript.json has lines but captions.vtt is missing")
+    elif vtt.exists() and vtt.read_text(encoding="utf-8", errors="replace") != to_vtt(entries):
+        problems.append("captions.vtt does not match transcript.json")
     limit = None if duration is None else duration + TRANSCRIPT_TOLERANCE_S
     for e in entries:
         where = f"transcript line at {e['start']:.2f} s ({e['text'][:30]!r})"

@@ -48,3 +48,15 @@ def test_a_submitted_attempt_is_never_touched(tmp_path):
     write_manifest(folder, "iv", 1, False, "submitted", "s", "f")
     assert finalize_interrupted(folder)["changed"] is False
     assert (folder / "recording.mkv").read_bytes() == b"cut"
+
+
+def test_captions_cut_short_by_a_crash_are_rebuilt_from_the_transcript(tmp_path):
+    folder = make_attempt(tmp_path / "a", state="in_progress")
+    full = (folder / "captions.vtt").read_text()
+    # the crash came between renaming transcript.json and captions.vtt: one cue missing
+    (folder / "captions.vtt").write_text(full.split("\n2\n")[0] + "\n")
+    assert "captions.vtt does not match transcript.json" in verify_attempt(folder)["problems"]
+    report = finalize_interrupted(folder)
+    assert report["captions_rewritten"] is True
+    assert (folder / "captions.vtt").read_text() == full
+    assert verify_attempt(folder)["ok"]
