@@ -63,7 +63,9 @@ class EngineOptions:
     voice_model: Path | None = None  # None: the bundled Piper voice
     fps: float | None = None  # None: the camera's own rate (30 if it does not say)
     preset: str | None = None  # x264 preset; None: the recorder's default
-    face_check_s: float = 0.5
+    face_checks: bool = True
+    face_check_s: float = 1.0  # a check costs ~0.1-0.3 s of CPU (Haar, accurate preset)
+    face_preset: str = "accurate"  # "fast" misses turned heads
     face_lost_s: float = 2.0
     screen_fps: float = 2.0
     caption_min_chunk_s: float = 0.5
@@ -76,7 +78,7 @@ class EngineOptions:
     voice_player: Any = None
     caption_worker_factory: Callable[[Callable[[Any], None]], Any] | None = None
     screen_source_factory: Callable[[Clock], Any] | None = None
-    face_detector: Any = None
+    face_detector: Any = None  # None: capture.faces.FaceDetector, made on its own thread
 
     @classmethod
     def from_any(cls, value: EngineOptions | dict | None) -> EngineOptions:
@@ -291,10 +293,13 @@ class InterviewEngine:
         self.lines = CandidateLines(lambda s, e, text: self.transcript.add(s, e, "candidate", text))
         self._write_manifest("in_progress", resume)
         self._faces_watch = FaceWatch(lost_after_s=opts.face_lost_s)
-        self._detector = opts.face_detector or _face_detector()
+        self._face_slot: VideoFrame | None = None
+        self._face_ready = threading.Event()
         self._spawn(self._mic_pump, "mic-pump")
         if self.camera is not None:
             self._spawn(self._camera_pump, "camera-pump")
+            if opts.face_checks:
+                self._spawn(self._face_checks, "face-checks")
 
     def _make_caption_worker(self) -> Any:
         if self.options.caption_worker_factory is not None:
@@ -396,12 +401,27 @@ class InterviewEngine:
             if frame is None:
                 continue
             self.recorder.add_video(frame)
-            if self._detector is not None and frame.t - last_check >= self.options.face_check_s:
+            if frame.t - last_check >= self.options.face_check_s:
                 last_check = frame.t
-                self._faces = list(self._detector.detect(frame.image))
-                for type_, data in self._faces_watch.update(frame.t, len(self._faces)):
-                    self.events.write(type_, t=frame.t, **data)
+                self._face_slot = frame  # the checker takes the newest; never waits here
+                self._face_ready.set()
             self.on_frame(frame, self._faces)
+
+    def _face_checks(self) -> None:
+        """Face detection on its own thread: a slow check never delays a frame."""
+        detector = self.options.face_detector or _face_detector(self.options.face_preset)
+        if detector is None:
+            return
+        while not self._pumps_stop.is_set():
+            if not self._face_ready.wait(0.2):
+                continue
+            self._face_ready.clear()
+            frame, self._face_slot = self._face_slot, None
+            if frame is None:
+                continue
+            self._faces = list(detector.detect(frame.image))
+            for type_, data in self._faces_watch.update(frame.t, len(self._faces)):
+                self.events.write(type_, t=frame.t, **data)
 
     # ------------------------------------------------------------ speech callbacks
 
@@ -636,11 +656,11 @@ def _camera_fps(camera: Any) -> float | None:
     return float(fps) if fps else None
 
 
-def _face_detector() -> Any:
+def _face_detector(preset: str) -> Any:
     try:
         from capture.faces import FaceDetector
 
-        return FaceDetector()
+        return FaceDetector(preset)
     except Exception as e:  # no detector in this build: record without face checks
         log.warning("face checks disabled: %s", e)
         return None

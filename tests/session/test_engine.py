@@ -140,7 +140,7 @@ def make_engine(attempt, voice_s: float = 0.3, **callbacks):
         voice_player=voice,
         caption_worker_factory=FakeCaptions,
         screen_source_factory=FakeScreen,
-        face_detector=None,
+        face_lost_s=1.0,
         preset="ultrafast",
         store=callbacks.pop("store", None),
     )
@@ -196,6 +196,7 @@ def test_a_whole_interview_writes_a_finished_attempt_folder(tmp_path):
     assert all(e["end"] >= e["start"] for e in transcript)
     types = [e["type"] for e in read_events(folder / "events.jsonl")]
     for t in (
+        "face_lost",  # the stand-in camera shows a grey wall
         "interview_started",
         "recording_started",
         "question_asked",
