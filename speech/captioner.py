@@ -1,0 +1,389 @@
+"""Streaming captions: re-decode a sliding window, commit the words two passes agree on.
+
+A pure class (no thread, clock or socket): feed it audio with ``insert_audio``, call
+``process()`` whenever there is something new, ``finish()`` at the end. A WAV file drives
+it in tests exactly as a microphone does live.
+
+How it keeps text honest:
+- Silero VAD runs on everything inserted. A window without speech is never decoded, and
+  stretches without speech are dropped from the window, so Whisper is not asked to
+  transcribe silence (the source of "Thank you." hallucinations).
+- Words must lie over detected speech, and passes that look like silence or a loop
+  (no-speech probability, average log-probability, compression ratio) are ignored.
+- The prompt (recent committed text) is forgotten after a long silence, so an old phrase
+  cannot be repeated into a new answer.
+
+How it keeps lag low:
+- LocalAgreement-2: a word is committed once two consecutive passes agree on it.
+- When speech stops (a short VAD silence) one last pass commits everything at once.
+- The window is trimmed at committed sentence ends and capped, so passes stay short.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from capture.types import AUDIO_RATE
+from speech.decoder import DecodeResult, WindowDecoder
+from speech.vad import FRAME, VoiceActivityDetector
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    start: float  # session time
+    end: float
+    text: str  # the word as Whisper wrote it, without the leading space
+
+
+@dataclass(slots=True)
+class CaptionUpdate:
+    committed: list[Word] = field(default_factory=list)  # newly committed in this update
+    tentative: list[Word] = field(default_factory=list)  # the current unstable tail
+    start: float = 0.0  # session time of the window's start
+    end: float = 0.0  # session time of the end of the audio seen
+
+    @property
+    def committed_text(self) -> str:
+        return join_words(self.committed)
+
+    @property
+    def tentative_text(self) -> str:
+        return join_words(self.tentative)
+
+
+def join_words(words: list[Word]) -> str:
+    return " ".join(w.text for w in words)
+
+
+@dataclass(slots=True)
+class CaptionerSettings:
+    beam_size: int = 1  # passes while speech goes on
+    final_beam_size: int = 5  # the pass that commits the tail when speech stops
+    short_context: bool = True  # encode only the window, not Whisper's full 30 s
+    end_of_speech_s: float = 0.5  # this much VAD silence after speech commits the tail
+    prompt_reset_s: float = 3.0  # after this much silence the prompt is forgotten
+    pre_roll_s: float = 0.4  # audio kept before speech starts (VAD reacts late)
+    trim_at_sentence_s: float = 6.0  # windows longer than this are cut at a sentence end
+    max_buffer_s: float = 15.0  # hard cap of the window
+    vad_threshold: float = 0.5
+    speech_pad_s: float = 0.25  # words may stick out of VAD speech by this much
+    no_speech_threshold: float = 0.6
+    logprob_threshold: float = -1.0
+    compression_threshold: float = 2.4
+    max_gap_fill_s: float = 1.0  # a gap in the input becomes at most this much silence
+    prompt_chars: int = 200
+
+
+_STRIP = re.compile(r"[^\w']+")
+
+
+def _norm(text: str) -> str:
+    return _STRIP.sub("", text.lower())
+
+
+class StreamingCaptioner:
+    def __init__(
+        self,
+        model: WhisperModel,
+        settings: CaptionerSettings | None = None,
+        *,
+        decoder: WindowDecoder | None = None,
+    ) -> None:
+        self.settings = settings or CaptionerSettings()
+        self._decoder = decoder or WindowDecoder(
+            model, beam_size=self.settings.beam_size, short_context=self.settings.short_context
+        )
+        self._vad = VoiceActivityDetector(threshold=self.settings.vad_threshold)
+        self.reset()
+
+    # -- state ----------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forgets all audio, text and prompt (a new session)."""
+        self._vad.reset()
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._buf_pos = 0  # stream position (samples) of self._audio[0]
+        self._pos = 0  # stream position after the last inserted sample
+        self._anchors: list[tuple[int, float]] = []  # (stream position, session time)
+        self._vad_pos = 0  # stream position the VAD has reached
+        self._spans: list[list[int]] = []  # speech spans [start, end) in stream positions
+        self._in_speech = False
+        self._last_speech_t: float | None = None  # session time speech was last heard
+        self._processed_pos = 0  # stream position seen by the last process()
+        self._hypothesis: list[Word] = []  # the previous pass's uncommitted words
+        self._committed: list[Word] = []
+        self._committed_end = float("-inf")  # session time of the last committed word's end
+        self._window_committed: list[Word] = []  # committed words whose audio is in the window
+        self._prompt: list[str] = []  # committed words that left the window
+        self._prompted_until = float("-inf")
+
+    @property
+    def committed_text(self) -> str:
+        return join_words(self._committed)
+
+    @property
+    def committed_words(self) -> list[Word]:
+        return list(self._committed)
+
+    # -- input ----------------------------------------------------------------------
+
+    def _time_at(self, pos: int) -> float:
+        anchor_pos, anchor_t = self._anchors[0]
+        for p, t in reversed(self._anchors):
+            if p <= pos:
+                anchor_pos, anchor_t = p, t
+                break
+        return anchor_t + (pos - anchor_pos) / AUDIO_RATE
+
+    def insert_audio(self, samples: np.ndarray, t: float | None = None) -> None:
+        """16 kHz mono float32; ``t`` is the session time of the first sample (None: right
+        after the previous audio). A jump forward counts as silence."""
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if not self._anchors:
+            self._anchors.append((self._pos, 0.0 if t is None else float(t)))
+        elif t is not None:
+            expected = self._time_at(self._pos)
+            gap = float(t) - expected
+            if gap > 0.05:
+                fill = int(min(gap, self.settings.max_gap_fill_s) * AUDIO_RATE)
+                self._append(np.zeros(fill, dtype=np.float32))
+                self._anchors.append((self._pos, float(t)))
+            elif gap < -0.5:  # the clock was reset; start a new timeline here
+                self._anchors.append((self._pos, float(t)))
+        self._append(samples)
+
+    def _append(self, samples: np.ndarray) -> None:
+        if len(samples) == 0:
+            return
+        self._audio = np.concatenate([self._audio, samples])
+        self._pos += len(samples)
+        probs = self._vad.probabilities(samples)
+        s = self._vad
+        for p in probs:
+            start = self._vad_pos
+            self._vad_pos += FRAME
+            if p >= s.threshold:
+                self._in_speech = True
+            elif p < s.neg_threshold:
+                self._in_speech = False
+            if not self._in_speech:
+                continue
+            self._last_speech_t = self._time_at(self._vad_pos)
+            if self._spans and self._spans[-1][1] == start:
+                self._spans[-1][1] = self._vad_pos
+            else:
+                self._spans.append([start, self._vad_pos])
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _speech_after(self, pos: int) -> bool:
+        return any(end > pos for _, end in self._spans)
+
+    def _silence_s(self) -> float:
+        """Session seconds since speech was last heard (inf if never)."""
+        if self._in_speech:
+            return 0.0
+        if self._last_speech_t is None:
+            return float("inf")
+        return self._time_at(self._pos) - self._last_speech_t
+
+    def _over_speech(self, start_pos: int, end_pos: int) -> bool:
+        pad = int(self.settings.speech_pad_s * AUDIO_RATE)
+        return any(s - pad < end_pos and start_pos < e + pad for s, e in self._spans)
+
+    def _drop_audio_before(self, pos: int) -> None:
+        pos = max(self._buf_pos, min(pos, self._pos))
+        self._audio = self._audio[pos - self._buf_pos :]
+        self._buf_pos = pos
+        self._spans = [sp for sp in self._spans if sp[1] > pos]
+        # keep the anchor in force at ``pos`` and all later ones
+        keep = [i for i, (p, _) in enumerate(self._anchors) if p <= pos]
+        if keep:
+            self._anchors = self._anchors[keep[-1] :]
+        t_cut = self._time_at(pos)
+        self._hypothesis = [w for w in self._hypothesis if w.end > t_cut]
+
+    def _update(self, committed: list[Word]) -> CaptionUpdate:
+        return CaptionUpdate(
+            committed=committed,
+            tentative=list(self._hypothesis),
+            start=self._time_at(self._buf_pos),
+            end=self._time_at(self._pos),
+        )
+
+    # -- decoding -------------------------------------------------------------------
+
+    def _decode_window(self, final: bool = False) -> list[Word]:
+        """One pass over the window: plausible words after the committed text."""
+        cfg = self.settings
+        result: DecodeResult = self._decoder.decode(
+            self._audio,
+            " ".join(self._prompt),
+            beam_size=cfg.final_beam_size if final else cfg.beam_size,
+        )
+        if result.compression_ratio > cfg.compression_threshold:
+            return []
+        if (
+            result.no_speech_prob > cfg.no_speech_threshold
+            and result.avg_logprob < cfg.logprob_threshold
+        ):
+            return []
+        words: list[Word] = []
+        for w in result.words:
+            text = w.text.strip()
+            if not text:
+                continue
+            start_pos = self._buf_pos + int(w.start * AUDIO_RATE)
+            end_pos = self._buf_pos + int(w.end * AUDIO_RATE)
+            if not self._over_speech(start_pos, max(end_pos, start_pos + 1)):
+                continue
+            words.append(Word(self._time_at(start_pos), self._time_at(end_pos), text))
+        return self._after_committed(words)
+
+    def _after_committed(self, words: list[Word]) -> list[Word]:
+        """Drops the words of a pass that repeat what is already committed.
+
+        The window still holds the audio of words committed earlier, so each pass starts
+        by saying them again. They are matched by text (word times shift between passes
+        by a few hundred milliseconds); times decide only when the texts do not match.
+        """
+        done = self._window_committed
+        if not done or not words:
+            return words  # a fresh window: everything in it is new
+        old = [_norm(w.text) for w in done]
+        new = [_norm(w.text) for w in words]
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        blocks = [b for b in matcher.get_matching_blocks() if b.size > 0]
+        if blocks:
+            last = blocks[-1]
+            unmatched_old = len(old) - (last.a + last.size)
+            cut = last.b + last.size + unmatched_old
+            if unmatched_old <= 2:
+                rest = words[cut:]
+                # "coldhearted" committed, now heard as "cold hearted": skip "hearted"
+                if rest and cut > 0 and old[-1] != new[cut - 1] and old[-1].endswith(new[cut]):
+                    rest = rest[1:]
+                return rest
+        end = done[-1].end
+        return [w for w in words if (w.start + w.end) / 2 > end]
+
+    def _commit(self, words: list[Word]) -> list[Word]:
+        if words:
+            self._committed.extend(words)
+            self._committed_end = words[-1].end
+            self._window_committed.extend(words)
+        return words
+
+    def _forget_prompt_if_quiet(self) -> None:
+        if self._silence_s() >= self.settings.prompt_reset_s:
+            self._prompt.clear()
+
+    def _move_to_prompt(self, words: list[Word]) -> None:
+        words = [w for w in words if w.end > self._prompted_until]
+        if not words:
+            return
+        self._prompted_until = words[-1].end
+        self._prompt.extend(w.text for w in words)
+        while len(" ".join(self._prompt)) > self.settings.prompt_chars and self._prompt:
+            self._prompt.pop(0)
+
+    def _clear_window(self) -> None:
+        """After the tail was committed: keep only a short pre-roll of (silent) audio."""
+        keep_from = self._pos - int(self.settings.pre_roll_s * AUDIO_RATE)
+        self._move_to_prompt(self._window_committed)
+        self._drop_audio_before(keep_from)
+        self._hypothesis = []
+        self._window_committed = []
+
+    def _trim(self) -> None:
+        """Cuts the window after a committed sentence end, or at the cap."""
+        cfg = self.settings
+        length = (self._pos - self._buf_pos) / AUDIO_RATE
+        if length <= cfg.trim_at_sentence_s:
+            return
+        in_window = self._window_committed
+        cut: Word | None = None
+        for w in in_window:
+            if w.text[-1:] in ".?!":
+                cut = w
+        if cut is None and length > cfg.max_buffer_s and in_window:
+            cut = in_window[-1]
+        if cut is None:
+            return
+        moved = in_window[: in_window.index(cut) + 1]
+        self._move_to_prompt(moved)
+        self._window_committed = self._window_committed[len(moved) :]
+        self._drop_audio_before(self._pos_at(cut.end))
+
+    def _uncommitted_from(self) -> int:
+        if not self._window_committed:
+            return self._buf_pos
+        return max(self._buf_pos, self._pos_at(self._window_committed[-1].end))
+
+    def _pos_at(self, t: float) -> int:
+        anchor_pos, anchor_t = self._anchors[0]
+        for p, at in self._anchors:
+            if at <= t:
+                anchor_pos, anchor_t = p, at
+        return anchor_pos + round((t - anchor_t) * AUDIO_RATE)
+
+    # -- the public steps -----------------------------------------------------------
+
+    def process(self) -> CaptionUpdate:
+        """Decodes the window if there is new audio with speech; returns what changed."""
+        if not self._anchors or self._pos == self._processed_pos:
+            return self._update([])
+        self._processed_pos = self._pos
+        cfg = self.settings
+        uncommitted_from = self._uncommitted_from()
+        if not self._speech_after(uncommitted_from):
+            # nothing to say: keep only a pre-roll, and forget the prompt after a while
+            self._forget_prompt_if_quiet()
+            self._clear_window()
+            return self._update([])
+
+        if self._silence_s() >= cfg.end_of_speech_s:
+            # speech stopped: one last pass commits the tail at once
+            committed = self._commit(self._decode_window(final=True))
+            self._clear_window()
+            self._forget_prompt_if_quiet()
+            return self._update(committed)
+
+        words = self._decode_window()
+        agreed = 0
+        for old, new in zip(self._hypothesis, words, strict=False):
+            if _norm(old.text) != _norm(new.text):
+                break
+            agreed += 1
+        committed = self._commit(words[:agreed])
+        self._hypothesis = words[agreed:]
+        self._trim()
+        if (self._pos - self._buf_pos) / AUDIO_RATE > cfg.max_buffer_s:
+            # no agreement for a whole window: take the older half of the hypothesis
+            cut_t = self._time_at(self._pos) - cfg.max_buffer_s / 2
+            forced = [w for w in self._hypothesis if w.end <= cut_t]
+            committed += self._commit(forced)
+            self._hypothesis = self._hypothesis[len(forced) :]
+            self._move_to_prompt(self._window_committed)
+            self._window_committed = []
+            self._drop_audio_before(self._pos_at(cut_t))
+        return self._update(committed)
+
+    def finish(self) -> CaptionUpdate:
+        """Commits whatever speech is still pending (end of a turn or of the input)."""
+        committed: list[Word] = []
+        if self._anchors:
+            uncommitted_from = self._uncommitted_from()
+            if self._speech_after(uncommitted_from):
+                committed = self._commit(self._decode_window(final=True))
+            self._processed_pos = self._pos
+            self._clear_window()
+        return self._update(committed)
