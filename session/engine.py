@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from capture.types import Clock, VideoFrame
+from capture.types import Clock, DeviceError, VideoFrame
 from session import events as ev
 from session.attempt_folder import AttemptPaths
 from session.attempt_store import Attempt, AttemptState, AttemptStore
@@ -156,6 +156,7 @@ class InterviewEngine:
         self._started = False
         self._state = ""
         self._faces: list = []
+        self._lost: set[str] = set()
         self._turn_reset_at: float | None = None
         self._voice_line: dict[int, tuple[str, str, float]] = {}
         self._screen: tuple[Any, Any, threading.Thread, threading.Event] | None = None
@@ -267,6 +268,8 @@ class InterviewEngine:
 
         self.turn = TurnDetector(self.driver.end_of_turn_s, self.driver.long_pause_s)
 
+        if self.speaker is not None and hasattr(self.speaker, "start"):
+            self.speaker.start()
         self.mic.open()
         first = None
         if self.camera is not None:
@@ -368,9 +371,27 @@ class InterviewEngine:
 
     # ------------------------------------------------------------ pumps
 
+    def _read(self, source: Any, kind: str) -> Any:
+        """One item, or None. A device that fails is reported once and retried each second:
+        the recording keeps the other stream (and fills the gap) until it comes back."""
+        try:
+            item = source.read(0.2)
+        except DeviceError as e:
+            if kind not in self._lost:
+                self._lost.add(kind)
+                log.warning("%s lost: %s", kind, e)
+                self.events.write(ev.DEVICE_ERROR, source=kind, message=str(e), fix=e.fix)
+                self.recorder.device_lost(kind)
+            self._pumps_stop.wait(1.0)
+            return None
+        if item is not None and kind in self._lost:
+            self._lost.discard(kind)
+            self.recorder.device_restored(kind)
+        return item
+
     def _mic_pump(self) -> None:
         while not self._pumps_stop.is_set():
-            block = self.mic.read(0.2)
+            block = self._read(self.mic, "microphone")
             if block is None:
                 continue
             self.recorder.add_audio(block)
@@ -397,7 +418,7 @@ class InterviewEngine:
     def _camera_pump(self) -> None:
         last_check = -1e9
         while not self._pumps_stop.is_set():
-            frame = self.camera.read(0.2)
+            frame = self._read(self.camera, "camera")
             if frame is None:
                 continue
             self.recorder.add_video(frame)
