@@ -660,7 +660,12 @@ def _run_camera(
 ) -> list[CheckResult]:
     from capture.camera import CameraSource
 
-    still = isinstance(camera_src, str) and bool(cv2.haveImageReader(camera_src))
+    still = (
+        isinstance(camera_src, str)
+        and not camera_src.startswith("/dev/")
+        and Path(camera_src).is_file()
+        and bool(cv2.haveImageReader(camera_src))
+    )
     cam_check, face_check = CameraCheck(still_ok=still), FaceCheck(detector)
     source = CameraSource(camera_src, clock=clock)
     try:
