@@ -1,0 +1,167 @@
+"""The interviewer's voice: Piper synthesis, played sentence by sentence as it is made.
+
+``VoicePlayer`` plays on its own thread so the caller never waits; the first sentence
+starts playing while the next one is synthesised (Piper: ~0.1 s to first audio). ``stop()``
+drops the speaker's queue at once, for barge-in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from capture.types import Clock, default_clock
+from speech.models import ModelMissingError, default_voice_path
+
+log = logging.getLogger(__name__)
+
+
+class InterviewerVoice:
+    """A Piper voice, loaded once (about 0.4 s)."""
+
+    def __init__(self, model_path: str | Path | None = None) -> None:
+        path = Path(model_path) if model_path is not None else default_voice_path()
+        config = Path(f"{path}.json")
+        if not path.is_file() or not config.is_file():
+            raise ModelMissingError(
+                f"no Piper voice at {path} (needs the .onnx file and its .onnx.json); "
+                f"reinstall the app or pass another voice"
+            )
+        from piper import PiperVoice
+
+        self.path = path
+        self._voice = PiperVoice.load(str(path), config_path=str(config))
+        self.rate: int = int(self._voice.config.sample_rate)
+        self._lock = threading.Lock()  # one synthesis at a time keeps CPU use predictable
+
+    def stream(self, text: str) -> Iterator[np.ndarray]:
+        """float32 audio at ``rate``, one chunk per sentence, each as soon as it is made."""
+        if not text.strip():
+            return
+        chunks = iter(self._voice.synthesize(text))
+        while True:
+            with self._lock:
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
+
+    def synthesize(self, text: str) -> np.ndarray:
+        parts = list(self.stream(text))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Linear-interpolation resampling; enough for speech to a speaker."""
+    if rate == target or len(samples) == 0:
+        return samples.astype(np.float32, copy=False)
+    n = round(len(samples) * target / rate)
+    x = np.linspace(0.0, len(samples) - 1, n)
+    return np.interp(x, np.arange(len(samples)), samples).astype(np.float32)
+
+
+class SpeakerLike(Protocol):
+    rate: int
+
+    def start(self) -> None: ...
+    def write(self, samples: np.ndarray) -> None: ...
+    def stop(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def close(self) -> None: ...
+
+    @property
+    def playing(self) -> bool: ...
+
+
+OnStart = Callable[[float], None]
+OnEnd = Callable[[float, bool], None]
+
+
+class VoicePlayer:
+    """Says one text at a time through a speaker (``capture.speaker.Speaker`` API).
+
+    ``on_start(t)`` fires when the first audio is handed to the speaker, ``on_end(t,
+    interrupted)`` when the last has played or ``stop()`` cut it short; both on the
+    player's thread, with ``t`` from ``clock`` (the session clock). A new ``say`` while
+    speaking interrupts the current line first.
+    """
+
+    def __init__(self, voice: InterviewerVoice, speaker: SpeakerLike, clock: Clock = default_clock):
+        self.voice = voice
+        self.speaker = speaker
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+
+    @property
+    def speaking(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def say(self, text: str, on_start: OnStart | None = None, on_end: OnEnd | None = None) -> None:
+        self.stop()
+        self.join(1.0)
+        cancel = threading.Event()
+        with self._lock:
+            self._cancel = cancel
+            self._thread = threading.Thread(
+                target=self._play, args=(text, on_start, on_end, cancel), name="voice", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stops at once (the speaker drops what is queued); on_end gets interrupted=True."""
+        with self._lock:
+            self._cancel.set()
+            self.speaker.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def close(self, timeout: float = 2.0) -> bool:
+        self.stop()
+        return self.join(timeout)
+
+    def _play(
+        self, text: str, on_start: OnStart | None, on_end: OnEnd | None, cancel: threading.Event
+    ) -> None:
+        started = False
+        try:
+            for chunk in self.voice.stream(text):
+                audio = resample(chunk, self.voice.rate, self.speaker.rate)
+                with self._lock:  # stop() cannot slip in between the check and the write
+                    if cancel.is_set():
+                        break
+                    self.speaker.write(audio)
+                if not started:
+                    started = True
+                    _call(on_start, self.clock())
+            while not cancel.is_set() and not self.speaker.wait(0.05):
+                pass
+        except Exception:
+            log.exception("the interviewer's voice failed")
+        if not started:
+            _call(on_start, self.clock())
+        _call(on_end, self.clock(), cancel.is_set())
+
+
+def _call(callback: Callable | None, *args: object) -> None:
+    if callback is None:
+        return
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("voice callback failed")
+
+
+# The name the interview driver may use for the player.
+Speaking = VoicePlayer
