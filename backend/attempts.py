@@ -192,10 +192,11 @@ def submit(
     chosen: dict[str, Upload] = {}
     with store.sessions() as db:
         uploads = db.scalars(
-            select(Upload)
-            .where(Upload.attempt_id == attempt_id, Upload.complete.is_(True))
-            .order_by(Upload.created_at.desc())
+            select(Upload).where(Upload.attempt_id == attempt_id).order_by(Upload.created_at.desc())
         ).all()
+    # Complete means every byte is on disk. The flag may lag behind after a crash between
+    # the chunk's fsync and the database write, so the file size decides.
+    uploads = [u for u in uploads if u.complete or store.offset(u.id) == u.length]
     for f in files:
         candidates = [u for u in uploads if u.filename == f["path"]]
         if not candidates:

@@ -119,15 +119,19 @@ class UploadStore:
             rows = db.scalars(
                 select(Upload).where(Upload.complete.is_(False), Upload.expires_at < now)
             ).all()
-            for row in rows:
-                if row.id in self.in_flight:
-                    continue
+            gone = [
+                row
+                for row in rows
+                # not busy, and not complete on disk (its flag may lag after a crash)
+                if row.id not in self.in_flight and self.offset(row.id) < row.length
+            ]
+            for row in gone:
                 self.path(row.id).unlink(missing_ok=True)
                 self.running.pop(row.id, None)
                 db.delete(row)
-        if rows:
-            log.info("removed %d expired uploads", len(rows))
-        return len(rows)
+        if gone:
+            log.info("removed %d expired uploads", len(gone))
+        return len(gone)
 
     def sha256_of(self, upload: Upload) -> str:
         """The hash of a complete upload: stored, running, or computed from disk."""
@@ -180,7 +184,12 @@ def _owned_upload(request: Request, upload_id: str, who: Principal) -> Upload | 
         up = db.get(Upload, upload_id)
     if up is None or (up.owner_id != who.token_id and not who.is_reviewer):
         return _fail(404, "No such upload: it was never created, was deleted or has expired.")
-    if not up.complete and up.expires_at < utcnow() and upload_id not in store.in_flight:
+    if (
+        not up.complete
+        and up.expires_at < utcnow()
+        and upload_id not in store.in_flight
+        and store.offset(upload_id) < up.length
+    ):
         store.purge_expired()
         return _fail(410, "This upload expired and was removed: create a new one.")
     return up

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,6 +113,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--kills", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3, help="raw/tus pairs, medians reported")
     ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -121,35 +124,41 @@ def main() -> int:
         files = folder_files(clean)
         total = sum(p.stat().st_size for p in files)
         server = BackendProcess(tmp / "server").start()
+        raw_rates, tus_rates, receipts = [], [], []
         try:
-            raw_runs = [raw_put(server.url, files) for _ in range(2)]
-            raw_bytes = raw_runs[0][0]
-            raw_s = min(s for _, s in raw_runs)
-            token_a = create_token_in(server.data_dir, "station", "bench-clean")
-            t0 = time.perf_counter()
-            out = upload_attempt(clean, server.url, token_a, db_path=tmp / "a.sqlite",
-                                 retention_s=1e9)
-            tus_s = time.perf_counter() - t0
+            # Interleaved pairs, so a busy machine slows both sides alike.
+            for i in range(args.rounds):
+                raw_bytes, raw_s = raw_put(server.url, files)
+                raw_rates.append(raw_bytes / 1e6 / raw_s)
+                token = create_token_in(server.data_dir, "station", f"bench-clean-{i}")
+                t0 = time.perf_counter()
+                out = upload_attempt(
+                    clean, server.url, token, db_path=tmp / f"clean-{i}.sqlite", retention_s=1e9
+                )
+                tus_rates.append(total / 1e6 / (time.perf_counter() - t0))
+                receipts.append(out["receipt"])
             token_b = create_token_in(server.data_dir, "station", "bench-killed")
             before = tus_bytes(server.url)
-            run = interrupted_upload(server.url, token_b, broken, tmp / "b.sqlite",
-                                     args.kills, rng)
+            run = interrupted_upload(server.url, token_b, broken, tmp / "b.sqlite", args.kills, rng)
             resent = tus_bytes(server.url) - before - total
-            ok = out["receipt"] and receipt_ok(server.url, token_b, broken)
+            ok = all(receipts) and receipt_ok(server.url, token_b, broken)
         finally:
             server.stop()
-    mb = total / 1e6
+    raw, tus = statistics.median(raw_rates), statistics.median(tus_rates)
     result = {
-        "mb": round(mb, 1),
-        "mb_per_s": round(mb / tus_s, 1),
-        "raw_put_mb_per_s": round(raw_bytes / 1e6 / raw_s, 1),
-        "ratio": round((mb / tus_s) / (raw_bytes / 1e6 / raw_s), 3),
+        "mb": round(total / 1e6, 1),
+        "mb_per_s": round(tus, 1),
+        "raw_put_mb_per_s": round(raw, 1),
+        "ratio": round(tus / raw, 3),
+        "tus_runs": [round(x, 1) for x in tus_rates],
+        "raw_runs": [round(x, 1) for x in raw_rates],
         "resent_bytes": resent,
         "resent_limit_bytes": run["resumes"] * DEFAULT_CHUNK,
         "resumes": run["resumes"],
         "interrupted_wall_s": round(run["wall_s"], 2),
         "chunk_size": DEFAULT_CHUNK,
         "receipt_ok": bool(ok),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result))
     return 0 if ok else 1

@@ -187,6 +187,11 @@ class UploadQueue:
             self.store.update(row.attempt_dir, media_deleted=1)
         return deleted
 
+    def close(self) -> None:
+        """Stops the worker and closes the queue's database connections."""
+        self.stop()
+        self.store.close()
+
     # -- worker thread ------------------------------------------------------------------
     def start(self) -> None:
         if self._thread and self._thread.is_alive():
@@ -207,6 +212,12 @@ class UploadQueue:
         return not t.is_alive()
 
     def _work(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.store.release()
+
+    def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 result = self.run_once()

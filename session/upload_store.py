@@ -4,7 +4,9 @@ short connection, so worker threads and the GUI thread never share one."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,19 +50,45 @@ class UploadStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
         with self.connect() as db:
             db.executescript(SCHEMA)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.db_path, timeout=30)
-        try:
+        """This thread's connection (opened once: opening and closing per call costs a WAL
+        checkpoint each time), inside a transaction that commits or rolls back."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, timeout=30, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; no fsync per commit
-            with db:  # commits, or rolls back on error
-                yield db
-        finally:
+            self._local.db = db
+            with self._all_lock:
+                self._all.append(db)
+        with db:
+            yield db
+
+    def release(self) -> None:
+        """Closes the calling thread's connection (a thread that is about to end)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._all_lock:
+            self._all = [c for c in self._all if c is not db]
+        with contextlib.suppress(sqlite3.Error):
             db.close()
+
+    def close(self) -> None:
+        """Closes every thread's connection (call when the queue is done)."""
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for db in conns:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
     # -- queue ------------------------------------------------------------------------
     def add(self, attempt_dir: Path) -> None:

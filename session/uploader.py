@@ -141,22 +141,30 @@ def _raise_for(resp: requests.Response, what: str) -> None:
 
 
 class _Meter:
-    """Progress over all files: confirmed bytes, rate over this run, time left."""
+    """Progress over all files (possibly sent in parallel): confirmed bytes, rate over
+    this run, time left. Thread-safe."""
 
     def __init__(self, total: int, callback: Progress | None) -> None:
         self.total, self.callback = total, callback
-        self.done_files = 0
+        self.offsets: dict[str, int] = {}
         self.started = time.monotonic()
         self.sent_this_run = 0
+        self.lock = threading.Lock()
 
-    def report(self, current_offset: int) -> None:
-        if self.callback is None:
-            return
-        sent = min(self.total, self.done_files + current_offset)
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = self.sent_this_run / elapsed
-        eta = (self.total - sent) / rate if rate > 0 else float("inf")
-        self.callback(sent, self.total, rate, eta)
+    def sent(self, n: int) -> None:
+        with self.lock:
+            self.sent_this_run += n
+
+    def report(self, path: str, offset: int) -> None:
+        with self.lock:
+            self.offsets[path] = offset
+            if self.callback is None:
+                return
+            sent = min(self.total, sum(self.offsets.values()))
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            rate = self.sent_this_run / elapsed
+            eta = (self.total - sent) / rate if rate > 0 else float("inf")
+            self.callback(sent, self.total, rate, eta)
 
 
 class AttemptUpload:
@@ -183,6 +191,8 @@ class AttemptUpload:
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.uploaded_bytes = 0
+        self._count_lock = threading.Lock()
+        self._abort = threading.Event()  # one lane failed: the other stops too
 
     def close(self) -> None:
         self.http.close()
@@ -209,10 +219,7 @@ class AttemptUpload:
                 {"path": af.MANIFEST, "size": own.stat().st_size, "sha256": sha256_file(own)},
             ]
             meter = _Meter(sum(f["size"] for f in uploads), self.progress)
-            for f in uploads:
-                self._upload_file(attempt_id, f, meter)
-                meter.done_files += f["size"]
-            meter.report(0)
+            self._upload_all(attempt_id, uploads, meter)
         receipt = self._submit(attempt_id, manifest, files)
         self._verify_receipt(receipt, attempt_id, files)
         _write_json_atomic(self.dir / af.RECEIPT, receipt)
@@ -274,14 +281,47 @@ class AttemptUpload:
         )
         return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
+    def _upload_all(self, attempt_id: str, uploads: list[dict[str, Any]], meter: _Meter) -> None:
+        """Two lanes: the largest file in one, the rest in the other, so the many small
+        files' round trips hide behind the recording's transfer."""
+        ordered = sorted(uploads, key=lambda f: f["size"], reverse=True)
+        lanes = [ordered[:1], ordered[1:]]
+        errors: list[BaseException] = []
+
+        def lane(files: list[dict[str, Any]]) -> None:
+            try:
+                for f in files:
+                    self._upload_file(attempt_id, f, meter)
+            except BaseException as e:  # handed to the caller below
+                errors.append(e)
+                self._abort.set()
+            finally:
+                self.store.release()
+
+        threads = [
+            threading.Thread(target=lane, args=(fs,), name=f"upload-lane-{i}", daemon=True)
+            for i, fs in enumerate(lanes)
+            if fs
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            # The lane that failed first explains it; a lane that only stopped because of
+            # it says nothing new.
+            real = [e for e in errors if not isinstance(e, UploadStopped)] or errors
+            raise real[0]
+
     def _upload_file(self, attempt_id: str, f: dict[str, Any], meter: _Meter) -> None:
         key = fingerprint_key(attempt_id, f["path"], f["size"], f["sha256"])
         storage = self.store.url_storage()
         strikes = {"gone": 0, "offset": 0, "checksum": 0}
 
         def sent(n: int) -> None:
-            self.uploaded_bytes += n
-            meter.sent_this_run += n
+            with self._count_lock:
+                self.uploaded_bytes += n
+            meter.sent(n)
 
         def open_upload() -> Sha256Uploader:
             """Resumes the stored upload (HEAD: the server's offset) or creates one."""
@@ -307,12 +347,12 @@ class AttemptUpload:
         up: Sha256Uploader | None = None
         try:
             while True:
-                if self.stop.is_set():
+                if self.stop.is_set() or self._abort.is_set():
                     raise UploadStopped("stopped")
                 try:
                     if up is None:
                         up = open_upload()
-                    meter.report(up.offset)
+                    meter.report(f["path"], up.offset)
                     if up.offset >= f["size"]:
                         return
                     up.upload_chunk()
@@ -425,6 +465,7 @@ def upload_attempt(
         if result.state != "retry" or time.monotonic() + result.retry_in > end:
             break
         time.sleep(result.retry_in)
+    queue.close()
     return {
         "receipt": result.state == "submitted",
         "uploaded_bytes": total_bytes,

@@ -62,3 +62,27 @@ def test_expired_uploads_are_gone_and_their_files_removed(tmp_path):
         assert head(loc, token).status_code in (404, 410)
         assert not files[0].exists()
         assert patch(loc, token, 5, b"67890").status_code == 404
+
+
+def test_an_upload_whose_bytes_all_reached_disk_counts_even_if_the_crash_beat_its_flag(tmp_path):
+    """A kill between a chunk's fsync and the database write leaves the file whole but the
+    upload not marked complete; the file on disk is what counts."""
+    from sqlalchemy import update
+
+    from backend.db import Upload, open_db
+
+    data_dir = tmp_path / "data"
+    app = create_app(data_dir, remux=False)
+    token = create_token_in(data_dir, "station", "s")
+    with ThreadedBackend(app) as server:
+        aid = new_attempt(server.url, token).json()["id"]
+        loc = new_upload(server.url, token, aid, "events.jsonl", 6).headers["location"]
+        assert patch(loc, token, 0, b"abcdef").status_code == 204
+        with open_db(data_dir).begin() as db:
+            db.execute(update(Upload).values(complete=False, sha256=None))
+        app.state.uploads.running.clear()  # as after a restart
+        f = {"path": "events.jsonl", "size": 6, "sha256": hashlib.sha256(b"abcdef").hexdigest()}
+        r = httpx.post(
+            f"{server.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
+        )
+        assert r.status_code == 200, r.text
