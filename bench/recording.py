@@ -221,6 +221,16 @@ class Monitor(threading.Thread):
             self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss)
 
 
+def _camera_missed(camera: Any) -> int | None:
+    """Frames the camera itself skipped (its thread starved), not the recorder's drops."""
+    if hasattr(camera, "skipped"):
+        return camera.skipped
+    try:
+        return camera.info().details.get("dropped")
+    except Exception:
+        return None
+
+
 def _decoded_audio_end(path: Path) -> float:
     end = 0.0
     with av.open(str(path)) as c:
@@ -301,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         captions.stop()
     monitor.stop_event.set()
     monitor.join(1.0)
+    camera_missed = _camera_missed(camera)
     camera.close()
     mic_close = getattr(mic, "close", None)
     if mic_close is not None:
@@ -317,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "fps_target": args.fps,
         "fps_recorded": round(scan.video_frames / args.seconds, 2),
         "dropped_pct": round(100 * s.frames_dropped / max(1, offered), 2),
-        "camera_ticks_missed": getattr(camera, "skipped", None),
+        "camera_ticks_missed": camera_missed,
         "av_drift_ms": round((file_diff - session_diff) * 1000, 1),
         "cpu_pct": round(100 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall, 1),
         "peak_rss_mb": round(monitor.peak_rss / 1e6, 1),

@@ -144,7 +144,7 @@ class Recorder:
         events: ev.EventLog | None = None,
         on_stopped: Callable[[StopReason], None] | None = None,
         t0: float | None = None,
-        preset: str = "ultrafast",  # bench: veryfast drops ~7 % of frames on a busy 2-core box
+        preset: str = "ultrafast",  # bench: veryfast takes ~2x the CPU, dropped 7 % under load
         min_free_bytes: int = MIN_FREE_BYTES,
         reserve_bytes: int = RESERVE_BYTES,
         video_queue_size: int = 20,
