@@ -152,6 +152,16 @@ def _video(folder: Path, attempt_id: str, mkv: Path, main: bool) -> str:
     )
 
 
+def _in_order(folder: Path, stem: str) -> list[Path]:
+    """recording.mkv, then recording-2.mkv, recording-3.mkv... (after resumed sessions)."""
+
+    def part(p: Path) -> int:
+        rest = p.stem[len(stem) :].lstrip("-")
+        return int(rest) if rest.isdigit() else (1 if not rest else 10**6)
+
+    return sorted(folder.glob(f"{stem}*.mkv"), key=lambda p: (part(p), p.name))
+
+
 @router.get("/review/attempts/{attempt_id}")
 def attempt_page(attempt_id: str, request: Request) -> Response:
     who = _reviewer(request)
@@ -162,7 +172,7 @@ def attempt_page(attempt_id: str, request: Request) -> Response:
     if a is None:
         return _page("Not found", "<h1>No such attempt</h1>", 404)
     folder: Path = request.app.state.attempts_dir / attempt_id
-    videos = sorted(folder.glob("recording*.mkv")) + sorted(folder.glob("screen*.mkv"))
+    videos = _in_order(folder, "recording") + _in_order(folder, "screen")
     video_html = "".join(_video(folder, a.id, v, i == 0) for i, v in enumerate(videos))
     if not videos:
         video_html = "<p>No recording was uploaded.</p>"

@@ -70,6 +70,7 @@ def submitted(backend, tmp_path_factory):
     events = [{"t": 0.1, "type": "question_asked", "index": 0}, {"t": 4.2, "type": "face_lost"}]
     files = [
         upload_file(backend.url, token, aid, "recording.mkv", video, "recording"),
+        upload_file(backend.url, token, aid, "recording-2.mkv", video, "recording"),
         upload_file(
             backend.url,
             token,
@@ -136,7 +137,11 @@ def test_attempt_page_shows_video_beside_clickable_transcript_and_events(reviewe
             break
         time.sleep(0.2)
     assert r.status_code == 200
-    assert len(page.find("video")) == 1
+    # after a resumed session: recording.mkv first (the one the transcript seeks), then -2
+    assert [v["class"] for v in page.find("video")] == ["main", "extra"]
+    assert sources.index(f"/review/attempts/{aid}/files/recording.mkv") < sources.index(
+        f"/review/attempts/{aid}/files/recording-2.mkv"
+    )
     assert f"/review/attempts/{aid}/files/recording.mp4" in sources
     assert f"/review/attempts/{aid}/files/recording.mkv" in sources
     lines = page.find("div", **{"class": "line"})
