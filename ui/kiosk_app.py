@@ -577,8 +577,9 @@ class KioskApp(QObject):
 
     def refresh_panel(self) -> None:
         live = dict(self._uploads)
+        devices_free = self.run is None
         self.tasks.run(
-            lambda: gather_status(self.cfg, live),
+            lambda: gather_status(self.cfg, live, with_devices=devices_free),
             self.panel.show_status,
             lambda e: self.panel.set_message(f"Could not gather the station status: {e}"),
         )

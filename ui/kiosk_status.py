@@ -62,35 +62,30 @@ def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = No
     return items
 
 
-def probe_devices(cfg: StationConfig) -> list[tuple[str, bool, str]]:
-    """The configured devices, probed through session.checks when it is available."""
-    out: list[tuple[str, bool, str]] = []
+def device_source(text: str) -> str | int | None:
+    if text in ("", "default"):
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def probe_devices(cfg: StationConfig, seconds: float = 1.5) -> list[tuple[str, bool, str]]:
+    """The configured camera (with a face check) and microphone, through session.checks."""
     try:
-        from session import checks
+        from session.checks import run_checks
     except ImportError:
-        checks = None  # type: ignore[assignment]
-    if checks is not None and hasattr(checks, "run_checks"):
-        try:
-            results = checks.run_checks(
-                camera=cfg.camera, microphone=cfg.microphone, speaker=cfg.speaker
-            )
-            for r in results:
-                out.append(
-                    (
-                        str(getattr(r, "name", "check")),
-                        bool(getattr(r, "ok", False)),
-                        str(getattr(r, "message", "")),
-                    )
-                )
-            return out
-        except Exception as e:  # a probe must never take the panel down
-            out.append(("device checks", False, f"could not run: {e}"))
-    out += [
-        ("camera", True, f"configured: {cfg.camera}"),
-        ("microphone", True, f"configured: {cfg.microphone}"),
-        ("speaker", True, f"configured: {cfg.speaker}"),
-    ]
-    return out
+        return [("devices", False, "device checks are not available in this build")]
+    try:
+        results = run_checks(
+            device_source(cfg.camera),
+            device_source(cfg.microphone),
+            speaker=False,
+            disk=False,
+            camera_seconds=seconds,
+            mic_seconds=seconds,
+        )
+    except Exception as e:  # a probe must never take the panel down
+        return [("devices", False, f"could not run the device checks: {e}")]
+    return [(r.name, r.ok or not r.required, r.detail) for r in results]
 
 
 def gather_status(
@@ -98,11 +93,17 @@ def gather_status(
     live: dict[str, tuple[int, int]] | None = None,
     with_devices: bool = True,
 ) -> StationStatus:
+    """``with_devices=False`` while an interview holds the camera and microphone."""
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(cfg.data_dir).free / 1e9
     ok, detail = backend_reachable(cfg.backend_url)
+    devices = (
+        probe_devices(cfg)
+        if with_devices
+        else [("devices", True, "in use by the interview running now")]
+    )
     return StationStatus(
-        devices=probe_devices(cfg) if with_devices else [],
+        devices=devices,
         disk_free_gb=round(free, 1),
         disk_ok=free >= 2.0,
         backend_ok=ok,
