@@ -308,7 +308,6 @@ class InterviewEngine:
         if self.options.caption_worker_factory is not None:
             return self.options.caption_worker_factory(self._on_caption_update)
         from speech.caption_worker import CaptionWorker
-
         from speech.captioner import StreamingCaptioner
         from speech.models import WhisperSettings, load_whisper
 
@@ -605,6 +604,8 @@ class InterviewEngine:
         voice = getattr(self, "voice", None)
         if voice is not None:
             _quietly(voice.stop)
+            if hasattr(voice, "close"):
+                _quietly(lambda: voice.close(min(2.0, left())))
         captions = getattr(self, "_captions", None)
         if captions is not None:
             _quietly(captions.flush)

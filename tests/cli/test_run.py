@@ -120,7 +120,7 @@ def test_run_prints_its_numbers_writes_a_finished_attempt_and_uploads_it(unatten
     assert result["questions_asked"] == 4 and result["follow_ups"] == 0
     assert result["transcript_words"] >= 40 and 30 < result["duration_s"] < 200
     manifest = json.loads((folder / "attempt.json").read_text())
-    assert manifest["state"] == "finished"
+    assert manifest["state"] == "submitted"  # finished, uploaded, receipt verified
     assert {"recording.mkv", "transcript.json", "captions.vtt", "events.jsonl"} <= {
         f["path"] for f in manifest["files"]
     }
