@@ -199,6 +199,15 @@ class StreamingCaptioner:
         pad = int(self.settings.speech_pad_s * AUDIO_RATE)
         return any(s - pad < end_pos and start_pos < e + pad for s, e in self._spans)
 
+    def _snap_to_speech(self, pos: int) -> int:
+        """Whisper often starts a window's first word at the window's start, inside the
+        pre-roll; the VAD knows better when the speech began."""
+        lead = int(0.1 * AUDIO_RATE)
+        for start, end in self._spans:
+            if end > pos:
+                return max(pos, start - lead)
+        return pos
+
     def _drop_audio_before(self, pos: int) -> None:
         pos = max(self._buf_pos, min(pos, self._pos))
         self._audio = self._audio[pos - self._buf_pos :]
@@ -245,6 +254,7 @@ class StreamingCaptioner:
             end_pos = self._buf_pos + int(w.end * AUDIO_RATE)
             if not self._over_speech(start_pos, max(end_pos, start_pos + 1)):
                 continue
+            start_pos = min(self._snap_to_speech(start_pos), end_pos)
             words.append(Word(self._time_at(start_pos), self._time_at(end_pos), text))
         return self._after_committed(words)
 
