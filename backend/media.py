@@ -45,10 +45,24 @@ def remux_to_mp4(mkv: Path) -> Path | None:
         return None
 
 
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every Matroska file starts with it
+
+
+def looks_like_matroska(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == EBML_MAGIC
+    except OSError:
+        return False
+
+
 def remux_attempt_async(folder: Path) -> threading.Thread:
     def work() -> None:
         for mkv in sorted(folder.glob("*.mkv")):
-            remux_to_mp4(mkv)
+            if looks_like_matroska(mkv):  # skip PyAV (and its import) for anything else
+                remux_to_mp4(mkv)
+            else:
+                log.warning("%s is not a Matroska file; offered as uploaded", mkv.name)
 
     t = threading.Thread(target=work, name=f"remux-{folder.name}", daemon=True)
     t.start()
