@@ -198,7 +198,7 @@ class FaceCheck:
         self,
         detector: FaceDetector | None = None,
         stable_frames: int = 3,
-        min_face_height: float = 0.18,  # of the picture's height
+        min_face_height: float = 0.15,  # of the picture's height
         min_brightness: float = 50.0,  # mean grey level 0..255
         required: bool = True,
     ) -> None:
@@ -221,14 +221,15 @@ class FaceCheck:
         if len(faces) > 1:
             return MANY_FACES
         f = faces[0]
-        margin = 0.01 * min(w, h)
+        # Haar boxes cover eyes to mouth; the head reaches ~10% of a box further out.
+        margin = max(0.01 * min(w, h), 0.1 * f.w)
         if f.x < margin or f.y < margin or f.x + f.w > w - margin or f.y + f.h > h - margin:
             return OUT_OF_FRAME
-        if f.h < self.min_face_height * h:
-            return TOO_FAR
         face = gray[max(0, f.y) : f.y + f.h, max(0, f.x) : f.x + f.w]
         if face.size and float(face.mean()) < self.min_brightness:
             return TOO_DARK
+        if f.h < self.min_face_height * h:
+            return TOO_FAR
         return ""
 
     def update(self, frame: VideoFrame | np.ndarray) -> CheckResult:
