@@ -94,6 +94,19 @@ def _spell_number(match: re.Match[str]) -> str:
     return ordinal_words(n) if suffix else number_words(n)
 
 
+_CONTRACTIONS = [
+    (r"\bwon't\b", "will not"),
+    (r"\bcan't\b", "can not"),
+    (r"\bcannot\b", "can not"),
+    (r"\bain't\b", "is not"),
+    (r"n't\b", " not"),
+    (r"'re\b", " are"),
+    (r"'ve\b", " have"),
+    (r"'ll\b", " will"),
+    (r"\bi'm\b", "i am"),
+    (r"\blet's\b", "let us"),
+]
+
 _HEADING = re.compile(r"^\s*[IVXLC]+\.?\s+(?=[A-Z])")
 
 
@@ -109,6 +122,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"(\d)[,](\d{3})", r"\1\2", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)?\b", _spell_number, text)
     text = text.replace("%", " percent")
+    for pattern, spoken in _CONTRACTIONS:
+        text = re.sub(pattern, spoken, text)
     text = re.sub(r"[^\w\s']", " ", text)  # punctuation
     words = []
     for word in text.split():

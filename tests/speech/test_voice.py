@@ -1,0 +1,128 @@
+"""The interviewer's voice: Piper synthesis, heard back by the captioner, played through
+the real speaker path (PulseAudio virtual speaker -> virtual microphone)."""
+
+import threading
+import time
+
+import jiwer
+import numpy as np
+import pytest
+
+from speech.captioner import StreamingCaptioner
+from speech.textnorm import normalize
+from speech.tts import InterviewerVoice, VoicePlayer, resample
+
+from .conftest import run_captioner, silence
+
+SENTENCE = "Tell me about a project you are proud of. What was your role in it?"
+
+
+@pytest.fixture(scope="module")
+def voice() -> InterviewerVoice:
+    return InterviewerVoice()
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.started: list[float] = []
+        self.ended: list[tuple[float, bool]] = []
+        self.done = threading.Event()
+
+    def on_start(self, t: float) -> None:
+        self.started.append(t)
+
+    def on_end(self, t: float, interrupted: bool) -> None:
+        self.ended.append((t, interrupted))
+        self.done.set()
+
+
+@pytest.mark.model
+def test_a_synthesised_question_is_transcribed_back_to_its_text(voice, whisper_model):
+    chunks = list(voice.stream(SENTENCE))
+    assert len(chunks) == 2  # one per sentence, as they are made
+    audio = resample(np.concatenate(chunks), voice.rate, 16000)
+    captioner = StreamingCaptioner(whisper_model)
+    run_captioner(captioner, np.concatenate([audio, silence(1.0)]))
+    assert jiwer.wer(normalize(SENTENCE), normalize(captioner.committed_text)) <= 0.1
+
+
+@pytest.mark.model
+def test_player_reports_start_and_end_on_the_session_clock(voice):
+    from capture.speaker import NullSpeaker
+
+    speaker = NullSpeaker(rate=voice.rate)
+    speaker.start()
+    clock_start = time.monotonic()
+    player = VoicePlayer(voice, speaker, clock=lambda: time.monotonic() - clock_start)
+    calls = Calls()
+    length = len(voice.synthesize("Thank you.")) / voice.rate
+    player.say("Thank you.", calls.on_start, calls.on_end)
+    assert player.speaking
+    assert calls.done.wait(10)
+    (t_start,), ((t_end, interrupted),) = calls.started, calls.ended
+    assert not interrupted
+    assert t_start < 1.0
+    assert t_end - t_start == pytest.approx(length, abs=0.3)
+    assert player.join(1.0) and not player.speaking
+    speaker.close()
+
+
+@pytest.mark.model
+def test_stop_cuts_the_voice_mid_sentence_within_100_ms(voice):
+    from capture.speaker import NullSpeaker
+
+    speaker = NullSpeaker(rate=voice.rate)
+    speaker.start()
+    player = VoicePlayer(voice, speaker)
+    calls = Calls()
+    player.say(SENTENCE, calls.on_start, calls.on_end)
+    deadline = time.monotonic() + 5
+    while not calls.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.5)
+    stopped_at = time.monotonic()
+    player.stop()
+    assert not speaker.playing  # nothing queued any more
+    assert calls.done.wait(1.0)
+    assert time.monotonic() - stopped_at < 0.1
+    assert calls.ended[0][1] is True  # interrupted
+    played = speaker.played / voice.rate
+    assert 0.3 < played < 1.0
+    speaker.close()
+
+
+@pytest.mark.model
+@pytest.mark.device
+def test_the_voice_plays_through_the_real_speaker_and_the_mic_hears_it(
+    voice, whisper_model, virtual_speaker, virtual_mic
+):
+    from capture.microphone import MicrophoneSource
+    from capture.speaker import Speaker
+
+    text = "Please describe your last job."
+    mic = MicrophoneSource(virtual_mic)
+    mic.open()
+    speaker = Speaker(None, rate=voice.rate)  # test-env makes the virtual speaker the default
+    speaker.start()
+    captioner = StreamingCaptioner(whisper_model)
+    calls = Calls()
+    try:
+        while mic.read(0.1) is None:  # the first input stream takes a moment
+            pass
+        player = VoicePlayer(voice, speaker)
+        player.say(text, calls.on_start, calls.on_end)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not calls.done.is_set():
+            block = mic.read(0.2)
+            if block is not None:
+                captioner.insert_audio(block.samples, block.t)
+        for _ in range(10):  # the echo tail
+            block = mic.read(0.2)
+            if block is not None:
+                captioner.insert_audio(block.samples, block.t)
+        captioner.finish()
+    finally:
+        speaker.close()
+        mic.close()
+    assert calls.ended and calls.ended[0][1] is False
+    assert jiwer.wer(normalize(text), normalize(captioner.committed_text)) <= 0.2
