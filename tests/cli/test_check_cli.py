@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+
+from tests.conftest import FACES, SPEECH, run_main
+
+
+def _checks(stdout: str) -> dict[str, dict]:
+    out = json.loads(stdout)
+    return {c["name"]: c for c in out["checks"]} | {"_ok": out["ok"]}
+
+
+def test_check_passes_with_a_face_video_and_a_speech_file(testdata) -> None:
+    r = run_main(
+        "check",
+        "--camera",
+        str(FACES / "intel_head-pose-face-detection-male.mp4"),
+        "--mic",
+        str(SPEECH / "jfk.wav"),
+        "--json",
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    checks = _checks(r.stdout)
+    assert checks["_ok"] is True
+    for name in ("camera", "face", "microphone"):
+        assert checks[name]["ok"] and checks[name]["required"], checks[name]
+        assert set(checks[name]) >= {"name", "ok", "required", "detail"}
+
+
+def test_check_fails_on_a_picture_without_a_face(testdata) -> None:
+    r = run_main(
+        "check",
+        "--camera",
+        str(FACES / "skimage_coffee.png"),
+        "--mic",
+        str(SPEECH / "jfk.wav"),
+        "--json",
+        timeout=60,
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    checks = _checks(r.stdout)
+    assert checks["_ok"] is False
+    assert not checks["face"]["ok"] and "No face found" in checks["face"]["detail"]
+    assert checks["camera"]["ok"] and checks["microphone"]["ok"]
+
+
+def test_check_reports_missing_devices_plainly_in_a_table(tmp_path) -> None:
+    r = run_main(
+        "check",
+        "--camera",
+        str(tmp_path / "none.mp4"),
+        "--mic",
+        str(tmp_path / "none.wav"),
+        timeout=60,
+    )
+    assert r.returncode == 1
+    assert "FAIL  camera" in r.stdout and "not found" in r.stdout
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_check_bad_arguments_exit_2_with_one_line() -> None:
+    r = run_main("check", "--camera", "0", timeout=30)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "--mic" in r.stderr
+    r = run_main("check", "--camera", "0", "--mic", "x", "--backend", "ftp://x", timeout=30)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
