@@ -1,0 +1,72 @@
+"""``python main.py transcribe FILE... [--json]``: offline transcripts with the live
+captioner's model (one pass per file, silence skipped by the VAD)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from speech.models import ModelMissingError, WhisperSettings
+
+
+def _threads(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("transcribe", help="transcribe audio or video files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="audio or video files")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument(
+        "--model-dir", type=Path, default=None, help="a CTranslate2 Whisper model folder"
+    )
+    p.add_argument(
+        "--compute-type",
+        default="int8",
+        choices=["int8", "int8_float32", "int16", "float32"],
+        help="model precision (default int8)",
+    )
+    p.add_argument("--threads", type=_threads, default=2, help="CPU threads (default 2)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from speech.offline import AudioReadError, read_audio, transcribe_audio
+
+    settings = WhisperSettings(
+        model_dir=args.model_dir, compute_type=args.compute_type, threads=args.threads
+    )
+    failed = False
+    for name in args.files:
+        try:
+            audio = read_audio(name)
+        except AudioReadError as e:
+            failed = True
+            if args.json:
+                print(json.dumps({"file": name, "error": str(e)}), flush=True)
+            else:
+                print(f"{name}: error: {e}", flush=True)
+            continue
+        try:
+            transcript = transcribe_audio(audio, settings)
+        except ModelMissingError as e:
+            print(f"transcribe: {e}", file=sys.stderr, flush=True)
+            return 1
+        if args.json:
+            segments = [
+                {"start": s.start, "end": s.end, "text": s.text} for s in transcript.segments
+            ]
+            print(
+                json.dumps({"file": name, "text": transcript.text, "segments": segments}),
+                flush=True,
+            )
+        else:
+            print(f"{name}: {transcript.text}", flush=True)
+    return 1 if failed else 0
