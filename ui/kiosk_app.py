@@ -188,11 +188,15 @@ class KioskApp(QObject):
         except StationConfigError as e:
             self._emit("upload_unavailable", error=str(e))
             return
-        self.upload_queue = UploadQueue(
-            self.cfg.data_dir / "upload-queue.sqlite",
-            self.cfg.backend_url,
-            token,
-            retention_s=self.cfg.retention_s,
+        from ui.kiosk_runs import SharedQueue
+
+        self.upload_queue = SharedQueue(
+            UploadQueue(
+                self.cfg.data_dir / "upload-queue.sqlite",
+                self.cfg.backend_url,
+                token,
+                retention_s=self.cfg.retention_s,
+            )
         )
         self.upload_bridge.watch_uploads(self.upload_queue)
         self.upload_queue.start()
@@ -444,19 +448,16 @@ class KioskApp(QObject):
             # callback reaches a deleted widget.
             self.window.stack.removeWidget(run.widget)
             run.widget.hide()
+            run.widget.setParent(None)  # out of the kiosk window entirely
             self._retired.append(run)
 
             if attempt_dir.name:
                 self._session_attempts.append(attempt_dir)
-
-            def after_stop(_r: Any = None) -> None:
-                self._retire(run)
-                if attempt_dir.name and not summary.get("queued"):
-                    self._upload(attempt_dir)
-
-            self.tasks.run(run.stop, after_stop, after_stop)
-        if self.upload_queue is not None:
-            self.upload_bridge.watch_uploads(self.upload_queue)
+            run.stop()
+            # Deleted a moment later, once signals already queued for it were delivered.
+            QTimer.singleShot(1000, lambda: self._retire(run))
+            if attempt_dir.name and not summary.get("queued"):
+                self._upload(attempt_dir)
         self.show_welcome()
 
     def _retire(self, run: CandidateRun) -> None:

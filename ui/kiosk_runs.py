@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 import wave
 from pathlib import Path
@@ -89,12 +90,58 @@ def stamp_candidate(attempt_dir: Path, code: str, station_id: str) -> None:
     update_manifest(attempt_dir, manifest["state"], candidate=code, station=station_id)
 
 
-class CandidateQueue:
-    """The station's upload queue as one candidate's flow sees it: the attempt is stamped
-    with the candidate code before it is queued."""
+class SharedQueue:
+    """The station's one upload queue, watched by several listeners at once: the station
+    (always) and the flow of the candidate on screen. Setting ``progress``/``on_result``
+    adds a listener instead of replacing the previous one."""
 
-    def __init__(self, queue: Any, code: str, station_id: str, on_enqueued: Any = None) -> None:
-        self.__dict__.update(_queue=queue, _code=code, _station=station_id, _done=on_enqueued)
+    def __init__(self, queue: Any) -> None:
+        self.__dict__.update(_queue=queue, _progress=[], _result=[], _lock=threading.Lock())
+        queue.progress = self._fan_progress
+        queue.on_result = self._fan_result
+
+    def _fan_progress(self, sent: int, total: int, rate: float, eta: float) -> None:
+        # Rate and ETA are unknown (inf/nan) at the first chunk; pages show numbers.
+        rate = rate if math.isfinite(rate) else 0.0
+        eta = eta if math.isfinite(eta) else 0.0
+        with self._lock:
+            listeners = list(self._progress)
+        for fn in listeners:
+            fn(sent, total, rate, eta)
+
+    def _fan_result(self, result: Any) -> None:
+        with self._lock:
+            listeners = list(self._result)
+        for fn in listeners:
+            fn(result)
+
+    def remove(self, fn: Any) -> None:
+        with self._lock:
+            for lst in (self._progress, self._result):
+                if fn in lst:
+                    lst.remove(fn)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("progress", "on_result"):
+            with self._lock:
+                (self._progress if name == "progress" else self._result).append(value)
+        else:
+            setattr(self._queue, name, value)
+
+
+class CandidateQueue:
+    """The station's queue as one candidate's flow sees it: the attempt is stamped with the
+    candidate code before it is queued, and the flow's listeners go away with the run."""
+
+    def __init__(
+        self, queue: SharedQueue, code: str, station_id: str, on_enqueued: Any = None
+    ) -> None:
+        self.__dict__.update(
+            _queue=queue, _code=code, _station=station_id, _done=on_enqueued, _mine=[]
+        )
 
     def enqueue(self, attempt_dir: Path) -> None:
         stamp_candidate(Path(attempt_dir), self._code, self._station)
@@ -102,11 +149,18 @@ class CandidateQueue:
         if self._done is not None:
             self._done()
 
+    def detach(self) -> None:
+        for fn in self._mine:
+            self._queue.remove(fn)
+        self._mine.clear()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._queue, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._queue, name, value)  # progress / on_result callbacks
+        if name in ("progress", "on_result"):
+            self._mine.append(value)
+        setattr(self._queue, name, value)
 
 
 def _device(text: str) -> str | int | None:
@@ -145,6 +199,11 @@ class FlowRun(CandidateRun):
             self.store.set_extra(self.attempt.id, candidate=req.code)
         self.code = str(self.attempt.extra.get("candidate") or req.code)
         self.unattended = bool(req.unattended.get("answers"))
+        self.queue = (
+            CandidateQueue(upload_queue, self.code, cfg.station_id, self._queued_set)
+            if upload_queue is not None
+            else None
+        )
         self.finish_hold_s = 2.0 if self.unattended else finish_hold_s
         self._candidate: ScriptedCandidate | None = None
         self._ended = False
@@ -245,9 +304,17 @@ class FlowRun(CandidateRun):
             {"attempt_dir": str(self.attempt_dir), "ok": True, "queued": self._queued.is_set()}
         )
 
+    def _queued_set(self) -> None:
+        self._queued.set()
+
     def stop(self) -> None:
+        """GUI thread. Quick once the interview ended (the flow already stopped the engine);
+        otherwise it stops the engine within 10 s."""
         self._hold.stop()
+        self._start_watch.stop()
         self.flow.stop(10.0)
+        if self.queue is not None:
+            self.queue.detach()
 
     def _make_engine(self, config: Any, attempt: Any, bridge: Any, options: Any) -> Any:
         from session.driver import Accommodations, DriverOptions
@@ -284,9 +351,8 @@ class FlowRun(CandidateRun):
 
         camera = CameraSource(options.camera, self._clock, loop=self.unattended)
         if self.unattended:
-            from capture.speaker import NullSpeaker
-
             from capture.scripted_microphone import ScriptedMicrophone
+            from capture.speaker import NullSpeaker
 
             folder = Path(str(self.request.unattended["answers"]))
             clips = [read_wav_16k(p) for p in sorted(folder.glob("*.wav"))]

@@ -121,7 +121,7 @@ class KioskWindow(QWidget):
         if handle is not None:
             ok = handle.setKeyboardGrabEnabled(self._grab)
             if self._grab and not ok:
-                log.warning("the keyboard grab was refused (another client holds it)")
+                log.info("no keyboard grab (the platform has none, or another client holds it)")
 
     @property
     def keyboard_grabbed(self) -> bool:
