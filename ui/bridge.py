@@ -114,14 +114,21 @@ class _Job(QRunnable):
         self.sig.done.emit(self.job_id, ok, result)
 
 
+# Pools live as long as the process: a pool freed by the garbage collector could be freed on
+# one of its own threads (a finished job dropping the last reference), which aborts.
+_POOLS: list[QThreadPool] = []
+
+
 class TaskRunner(QObject):
     """One small runner for one-shot background jobs (disk, network, device probes).
     ``on_done(result)`` / ``on_error(exception)`` run on the GUI thread."""
 
-    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
         self._pool = QThreadPool()
         self._pool.setMaxThreadCount(max_threads)
+        self._pool.setExpiryTimeout(5000)
+        _POOLS.append(self._pool)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._sig = _Done()

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from session import paths
 from ui.bridge import Bridge, TaskRunner
-from ui.workers import SourcePump
+from ui.workers import SourcePump, register
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,15 @@ class HeardWorker:
         self._every = every_s
         self._q: queue.Queue[Any] = queue.Queue(maxsize=400)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="heard-worker", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="heard-worker", daemon=False)
 
     def start(self) -> HeardWorker:
+        register(self)
         self._thread.start()
         return self
+
+    def request_stop(self) -> None:
+        self._stop.set()
 
     def feed(self, block: Any) -> None:
         # When the captioner falls behind, drop audio rather than block the mic.

@@ -272,6 +272,14 @@ class InterviewPage(QWidget):
         self.set_whiteboard_visible(visible, max(self._question_index, 0))
 
     def _update_time(self) -> None:
+        time_left = getattr(self.engine, "time_left", None)
+        if callable(time_left) and self._question_index >= 0:
+            # The engine's own count includes accommodations (extra time) and pauses.
+            question_left, total_left = time_left()
+            self.time_left.setText(
+                f"Time left: {fmt_time(question_left)}  \u00b7  interview: {fmt_time(total_left)}"
+            )
+            return
         if self._deadline is None:
             self.time_left.setText("")
             return

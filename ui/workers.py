@@ -3,12 +3,34 @@ each to a callback (which posts to a ``Bridge``). Stoppable and joinable with a 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# Worker threads are not daemons: a daemon thread still inside native code (OpenCV, Whisper)
+# when the interpreter shuts down is killed mid-call, which aborts the process. Instead, at
+# shutdown every live worker is told to stop (before the interpreter joins the threads).
+_live: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def register(worker: Any) -> None:
+    """``worker.request_stop()`` will be called at interpreter shutdown."""
+    _live.add(worker)
+
+
+def _stop_all() -> None:
+    for w in list(_live):
+        # Shutting down: nothing useful to do with an error here.
+        with contextlib.suppress(Exception):
+            w.request_stop()
+
+
+threading._register_atexit(_stop_all)  # type: ignore[attr-defined]  # runs before the joins
 
 
 class SourcePump:
@@ -29,11 +51,15 @@ class SourcePump:
         self._on_error = on_error
         self._timeout = read_timeout
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=False)
 
     def start(self) -> SourcePump:
+        register(self)
         self._thread.start()
         return self
+
+    def request_stop(self) -> None:
+        self._stop.set()
 
     def _run(self) -> None:
         try:

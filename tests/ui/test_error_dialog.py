@@ -3,7 +3,9 @@ traceback stays in the log."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
@@ -12,7 +14,13 @@ from ui.error_dialog import ErrorReporter
 
 
 def test_worker_crash_shows_plain_message_without_traceback(qtbot, kiosk_home):
-    log_path = applog.setup_logging()
+    applog.setup_logging()
+    # setup_logging is once per process: the file is wherever the first call put it.
+    (log_path,) = [
+        Path(h.baseFilename)
+        for h in logging.getLogger().handlers
+        if getattr(h, "_kiosk", False) and hasattr(h, "baseFilename")
+    ]
     applog.install_error_hooks()  # pytest swaps threading.excepthook per test
     window = QWidget()
     qtbot.addWidget(window)
@@ -31,7 +39,7 @@ def test_worker_crash_shows_plain_message_without_traceback(qtbot, kiosk_home):
         assert "recording so far is saved" in text
         assert "What to do" in text
         assert "Traceback" not in text and "0xDEAD" not in text and "RuntimeError" not in text
-        for h in __import__("logging").getLogger().handlers:
+        for h in logging.getLogger().handlers:
             h.flush()
         logged = log_path.read_text(encoding="utf-8")
         assert "Traceback" in logged and "0xDEAD" in logged
