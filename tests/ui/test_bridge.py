@@ -62,3 +62,15 @@ def test_engine_callbacks_cover_level_and_state(qtbot, name):
     threading.Thread(target=lambda: cb[f"on_{name}"](-12.5 if name == "level" else "x")).start()
     qtbot.waitUntil(lambda: bool(out), timeout=2000)
     assert out == ([-12.5] if name == "level" else ["x"])
+
+
+def test_many_signals_do_not_drain_the_reference_count_of_true(qtbot):
+    """PySide6 6.12's emit() hands back True without a reference; ui.qt_compat gives it
+    back. Without that, a few thousand signals abort the process."""
+    import sys
+
+    bridge = Bridge()
+    before = sys.getrefcount(True)
+    for _ in range(5000):
+        bridge.state.emit("x")
+    assert sys.getrefcount(True) >= before
