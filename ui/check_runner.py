@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -137,11 +136,56 @@ class HeardWorker:
         return not self._thread.is_alive()
 
 
+class LatestFrameWorker:
+    """Runs a slow per-frame job (face detection) on its own thread, always on the newest
+    frame: the preview stays smooth while detection takes what time it needs."""
+
+    def __init__(self, job: Callable[[Any], None], name: str = "face-check") -> None:
+        self._job = job
+        self._cond = threading.Condition()
+        self._frame: Any = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=False)
+
+    def start(self) -> LatestFrameWorker:
+        register(self)
+        self._thread.start()
+        return self
+
+    def offer(self, frame: Any) -> None:
+        with self._cond:
+            self._frame = frame
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._cond:
+                if self._frame is None:
+                    self._cond.wait(0.2)
+                frame, self._frame = self._frame, None
+            if frame is not None and not self._stop.is_set():
+                self._job(frame)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        with self._cond:
+            self._cond.notify()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        self.request_stop()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+STILL_IMAGE = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+
+
 class CheckRunner(QObject):
     """Owns the check workers for one visit of the checks page. ``start()`` / ``stop()``.
 
-    Signals (GUI thread): ``result(Result)``, ``frame(VideoFrame, faces)``, ``level(dB)``,
-    ``thumbnail(object)`` (screen-share thumbnail, BGR array), ``speaker_played()``.
+    Signals (GUI thread): ``result(Result)``, ``frame(VideoFrame, boxes)``, ``level(dB)``,
+    ``heard(text)``, ``thumbnail(BGR array)`` (screen share), ``speaker_played()``.
     """
 
     result = Signal(object)
@@ -157,11 +201,11 @@ class CheckRunner(QObject):
         self.bridge = Bridge(self)
         self.frame = self.bridge.frame
         self.level = self.bridge.level
-        self.bridge.error.connect(lambda r: self.result.emit(r))
         self.heard = self.bridge.heard
-        self._pumps: list[SourcePump] = []
-        self._heard: HeardWorker | None = None
+        self.bridge.error.connect(lambda r: self.result.emit(r))
+        self._workers: list[Any] = []
         self._speaker_check: Any = None
+        self._speaker: Any = None
         self._lock = threading.Lock()
 
     # --- life cycle -------------------------------------------------------------------------
@@ -176,31 +220,31 @@ class CheckRunner(QObject):
             self._run_once("screen", self._screen)
 
     def stop(self, timeout: float = 2.0) -> bool:
-        """Stops every worker, each within ``timeout``; idempotent."""
+        """Stops every worker, each within ``timeout``; idempotent; safe from any thread."""
         ok = True
-        pumps, self._pumps = self._pumps, []
-        for p in pumps:
-            ok = p.stop(timeout) and ok
-        heard, self._heard = self._heard, None
-        if heard is not None:
-            ok = heard.stop(timeout) and ok
+        workers, self._workers = self._workers, []
+        for w in workers:
+            w.request_stop()
+        for w in workers:
+            ok = w.stop(timeout) and ok
+        with self._lock:
+            speaker, self._speaker = self._speaker, None
+        if speaker is not None:
+            with contextlib.suppress(Exception):
+                speaker.close()
         return ok
 
     def active(self) -> bool:
-        return bool(self._pumps) or self._heard is not None
+        return bool(self._workers)
 
     def _post_result(self, r: Any) -> None:
         self.bridge.post("error", Result.of(r))
 
     # --- camera and face --------------------------------------------------------------------
     def _start_camera(self) -> None:
-        try:
-            from capture.camera import CameraSource
-            from session.checks import FaceCheck
-        except ImportError as e:
-            self.result.emit(_device_failure("camera", e))
-            return
-        clock = self.settings.clock
+        from capture.camera import CameraSource
+        from session.checks import CameraCheck, FaceCheck
+
         src = self.settings.camera
         if src is None:
             self.result.emit(
@@ -213,112 +257,92 @@ class CheckRunner(QObject):
                 )
             )
             return
-        try:
-            if _is_source(src):
-                source = src
-            else:
-                source = CameraSource(src, clock) if clock else CameraSource(src)
-        except Exception as e:  # bad source description: say so on the camera row
-            self.result.emit(_device_failure("camera", e))
-            return
+        if _is_source(src):
+            source = src
+        else:
+            source = CameraSource(src, self.settings.clock or time.monotonic)
+        still = isinstance(src, str) and src.lower().endswith(STILL_IMAGE)
+        camera = CameraCheck(still_ok=still)
         face = FaceCheck()
-        first = [True]
+        boxes: list[list[int]] = []
+
+        def detect(frame: Any) -> None:
+            r = face.update(frame)
+            boxes[:] = r.data.get("boxes", [])
+            self._post_result(r)
+
+        faces = LatestFrameWorker(detect).start()
+        self._workers.append(faces)
 
         def on_frame(frame: Any) -> None:
-            if first[0]:
-                first[0] = False
-                info = source.info()
-                self._post_result(Result("camera", True, True, f"{info.name} is working.", "", {}))
-            r = face.update(frame)
-            data = getattr(r, "data", None) or {}
-            self.bridge.post("frame", frame, data.get("faces") or data.get("boxes") or [])
-            self._post_result(r)
+            self._post_result(camera.update(frame))
+            self.bridge.post("frame", frame, list(boxes))
+            faces.offer(frame)
 
         def on_error(e: BaseException) -> None:
             self._post_result(_device_failure("camera", e))
 
-        self._pumps.append(SourcePump(source, on_frame, on_error, "camera-check").start())
+        self._workers.append(SourcePump(source, on_frame, on_error, "camera-check").start())
 
     # --- microphone -------------------------------------------------------------------------
     def _start_microphone(self) -> None:
-        try:
-            from capture.microphone import open_microphone
-            from session.checks import MicrophoneCheck
-        except ImportError as e:
-            self.result.emit(_device_failure("microphone", e))
-            return
-        try:
-            src = self.settings.mic
-            if _is_source(src):
-                source = src
-            else:
-                source = open_microphone(src, self.settings.clock or time.monotonic, 0.1)
-        except Exception as e:
-            self.result.emit(_device_failure("microphone", e))
-            return
+        from capture.microphone import open_microphone
+        from session.checks import MicrophoneCheck
+
+        src = self.settings.mic
+        if _is_source(src):
+            source = src
+        else:
+            source = open_microphone(src, self.settings.clock or time.monotonic, 0.1)
         mic = MicrophoneCheck()
         heard = None
         if self.settings.transcribe:
             heard = HeardWorker(lambda text: self.bridge.post("heard", text)).start()
-            self._heard = heard
+            self._workers.append(heard)
 
         def on_block(block: Any) -> None:
             if heard is not None:
                 heard.feed(block)
             r = mic.update(block)
-            data = getattr(r, "data", None) or {}
-            db = data.get("level_dbfs", data.get("rms_db", data.get("level_db")))
-            if db is not None:
-                self.bridge.post("level", float(db))
+            db = r.data.get("level_dbfs")
+            self.bridge.post("level", float(db) if db is not None else -90.0)
             self._post_result(r)
 
         def on_error(e: BaseException) -> None:
             self._post_result(_device_failure("microphone", e))
 
-        self._pumps.append(SourcePump(source, on_block, on_error, "mic-check").start())
+        self._workers.append(SourcePump(source, on_block, on_error, "mic-check").start())
 
     # --- speaker ----------------------------------------------------------------------------
     def play_test_sound(self) -> None:
+        """Plays the chime on a worker; ``speaker_played`` follows (or a failed result)."""
+
         def play() -> Any:
+            from capture.speaker import Speaker
             from session.checks import SpeakerCheck
 
             with self._lock:
+                if self._speaker is None:
+                    self._speaker = Speaker(self.settings.speaker)
                 if self._speaker_check is None:
-                    self._speaker_check = _make(SpeakerCheck, device=self.settings.speaker)
-                check = self._speaker_check
-            return _call_first(check, ("play", "start", "run"))
+                    self._speaker_check = SpeakerCheck()
+                speaker, check = self._speaker, self._speaker_check
+            return check.start(speaker)
 
-        def failed(e: BaseException) -> None:
-            self.result.emit(
-                _device_failure("speaker", e)
-                if getattr(e, "fix", "")
-                else Result(
-                    "speaker",
-                    False,
-                    True,
-                    f"The test sound could not be played ({e}).",
-                    "Plug in speakers or headphones, turn the volume up, then try again.",
-                )
-            )
+        def done(r: Any) -> None:
+            r = Result.of(r)
+            if r.ok or r.data.get("pending"):
+                self.speaker_played.emit()
+            else:
+                self.result.emit(r)
 
-        self._runner.run(play, lambda _r: self.speaker_played.emit(), failed)
+        self._runner.run(play, done, lambda e: self.result.emit(_device_failure("speaker", e)))
 
     def confirm_speaker(self, heard: bool) -> None:
         check = self._speaker_check
-        if check is not None:
-            self.result.emit(Result.of(check.confirm(heard)))
+        if check is None:
             return
-        self.result.emit(
-            Result(
-                "speaker",
-                heard,
-                True,
-                "You heard the test sound." if heard else "You did not hear the test sound.",
-                ""
-                if heard
-                else "Turn the volume up, unmute, choose the right output, then play it again.",
-            )
-        )
+        self.result.emit(Result.of(check.confirm(heard)))
 
     # --- one-shot checks --------------------------------------------------------------------
     def _run_once(self, name: str, fn: Callable[[], Any]) -> None:
@@ -333,52 +357,20 @@ class CheckRunner(QObject):
         )
 
     def _disk(self) -> Any:
-        try:
-            from session.checks import DiskCheck
-        except ImportError:
-            folder = self.settings.data_dir or paths.data_dir()
-            free_gb = shutil.disk_usage(folder).free / 1e9
-            ok = free_gb >= 2.0
-            return Result(
-                "disk",
-                ok,
-                True,
-                f"{free_gb:.1f} GB free.",
-                "" if ok else "Free at least 2 GB of disk space, then press Check again.",
-            )
-        folder = self.settings.data_dir or paths.data_dir()
-        return _call_first(_make(DiskCheck, folder=folder, path=folder), ("run", "check"))
+        from session.checks import check_disk
+
+        return check_disk(self.settings.data_dir or paths.data_dir())
 
     def _network(self) -> Any:
-        from session.checks import NetworkCheck
+        from session.checks import check_network
 
-        check = NetworkCheck(self.settings.backend_url, self.settings.min_mbps)
-        return _call_first(check, ("run", "check"))
+        return check_network(str(self.settings.backend_url), self.settings.min_mbps)
 
     def _screen(self) -> Any:
-        from session.checks import ScreenCheck
+        from session.checks import check_screen
 
-        return _call_first(_make(ScreenCheck), ("run", "check"))
+        return check_screen()
 
 
 def _is_source(x: Any) -> bool:
     return all(callable(getattr(x, m, None)) for m in ("open", "read", "close"))
-
-
-def _make(cls: type, **kwargs: Any) -> Any:
-    """Builds a check, passing only the keyword arguments its constructor accepts."""
-    import inspect
-
-    try:
-        params = inspect.signature(cls).parameters
-    except (TypeError, ValueError):
-        return cls()
-    return cls(**{k: v for k, v in kwargs.items() if k in params and v is not None})
-
-
-def _call_first(obj: Any, names: tuple[str, ...]) -> Any:
-    for n in names:
-        fn = getattr(obj, n, None)
-        if callable(fn):
-            return fn()
-    raise AttributeError(f"{type(obj).__name__} has none of {names}")

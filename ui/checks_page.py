@@ -45,8 +45,14 @@ ROWS: dict[str, tuple[str, bool]] = {
 }
 _ALIASES = {"mic": "microphone", "faces": "face", "speakers": "speaker", "storage": "disk"}
 
-ICON = {"pending": "\u2026", "ok": "\u2713", "fail": "\u2717", "warn": "!"}
-ICON_COLOUR = {"pending": "#6e7781", "ok": "#1a7f37", "fail": "#cf222e", "warn": "#9a6700"}
+ICON = {"pending": "\u2026", "ok": "\u2713", "warn_ok": "\u2713", "fail": "\u2717", "warn": "!"}
+ICON_COLOUR = {
+    "pending": "#6e7781",
+    "ok": "#1a7f37",
+    "warn_ok": "#9a6700",
+    "fail": "#cf222e",
+    "warn": "#9a6700",
+}
 
 
 def bgr_to_qimage(image: np.ndarray) -> QImage:
@@ -138,9 +144,15 @@ class CheckRow(QFrame):
 
     def set_result(self, r: Result) -> None:
         self.required = r.required
-        self.state = "ok" if r.ok else ("fail" if r.required else "warn")
+        warning = r.data.get("warning")
+        if r.data.get("pending"):
+            self.state = "pending"  # still deciding: say what we are waiting for
+        elif r.ok:
+            self.state = "warn_ok" if warning else "ok"
+        else:
+            self.state = "fail" if r.required else "warn"
         self.detail.setText(r.detail or ("Working." if r.ok else "Not working."))
-        if r.ok or not r.fix:
+        if self.state in ("pending", "ok") or not r.fix:
             self.fix.hide()
         else:
             self.fix.setText("What to do: " + r.fix)
@@ -155,14 +167,20 @@ class CheckRow(QFrame):
 
     @property
     def passed(self) -> bool:
-        return self.state == "ok"
+        return self.state in ("ok", "warn_ok")
 
     def _paint(self) -> None:
         self.icon.setText(ICON[self.state])
         self.icon.setStyleSheet(
             f"color: {ICON_COLOUR[self.state]}; font-weight: bold; font-size: 16px;"
         )
-        words = {"pending": "checking", "ok": "passed", "fail": "failed", "warn": "warning"}
+        words = {
+            "pending": "checking",
+            "ok": "passed",
+            "warn_ok": "passed with a warning",
+            "fail": "failed",
+            "warn": "warning",
+        }
         self.setAccessibleName(f"{self.title}: {words[self.state]}")
         self.setAccessibleDescription(
             " ".join(t for t in (self.detail.text(), self.fix.text()) if t and self.fix.isVisible())
@@ -365,7 +383,7 @@ class ChecksPage(QWidget):
                 log.info("check %s has no row: %s", r.name, r.detail)
             return
         row.set_result(r)
-        if name == "camera" and not r.ok:
+        if name == "camera" and not r.ok and not r.data.get("pending"):
             self.preview.show_message(f"{r.detail}\n\n{r.fix}".strip())
             face = self.rows.get("face")
             if face is not None:
