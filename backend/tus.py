@@ -299,6 +299,7 @@ def terminate(upload_id: str, request: Request, who: Auth) -> Response:
         db.execute(delete(Upload).where(Upload.id == upload_id))
     store.path(upload_id).unlink(missing_ok=True)
     store.running.pop(upload_id, None)
+    store.locks.pop(upload_id, None)
     return Response(status_code=204, headers=_headers())
 
 
