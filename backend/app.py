@@ -1,4 +1,28 @@
-"""Builds the FastAPI app and serves it with uvicorn."""
+"""Builds the FastAPI app and serves it with uvicorn.
+
+Wire format (Authorization: Bearer <token> unless noted; station tokens reach only their own
+attempts, reviewer tokens reach all):
+
+    GET  /health                          {"ok": true} (no token)
+    POST /api/speedtest                   body <= 8 MB -> {"bytes": n} (no token)
+    GET  /api/interviews/{id}             interview config (YAML/JSON file) as JSON (no token)
+    POST /api/attempts                    {interview_id, attempt_number?, practice, candidate?,
+                                          client_ref?} -> 201 {id, attempt_number, state, ...};
+                                          practice -> 403; 4th official attempt -> 409
+    GET  /api/attempts[/{id}]             own attempts (reviewers: all)
+    POST /api/attempts/{id}/submit        the manifest {files: [{path, size, sha256}]} ->
+                                          signed receipt {attempt_id, interview_id,
+                                          attempt_number, files, server_time, signature};
+                                          409 {detail: {message, problems: [...]}}
+    POST /api/receipts/verify             a receipt -> {valid, signature_ok, on_record}
+    OPTIONS/POST /files/, HEAD/PATCH/DELETE /files/{id}
+                                          tus 1.0: creation, checksum (sha256; 460 on
+                                          mismatch), termination, expiration; metadata
+                                          attempt_id, filename (path in the attempt folder),
+                                          role
+    GET  /review, /review/attempts/{id}   reviewers' HTML (sign in: /review/login?token=...)
+    GET  /review/attempts/{id}/files/{path}   stored files, with Range support
+"""
 
 from __future__ import annotations
 
