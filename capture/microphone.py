@@ -53,9 +53,16 @@ class MicrophoneSource:
     overflows; resampling (when the device won't run at 16 kHz) happens in ``read``."""
 
     def __init__(
-        self, device: str | int | None, clock: Clock = default_clock, block_s: float = 0.1
+        self,
+        device: str | int | None,
+        clock: Clock = default_clock,
+        block_s: float = 0.1,
+        device_rate: int | None = None,
     ) -> None:
+        """``device_rate`` forces the rate the device is opened at (default: 16 kHz, or the
+        device's own rate when it refuses 16 kHz); audio is resampled to 16 kHz either way."""
         self.device = device
+        self._force_rate = device_rate
         self._clock = clock
         self.block_s = block_s
         self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=_QUEUE_BLOCKS)
@@ -80,7 +87,10 @@ class MicrophoneSource:
         self._name = str(dev.get("name", self.device))
         last: Exception | None = None
         # 16 kHz first; many devices only run at their native rate, so fall back to it.
-        for rate in dict.fromkeys([AUDIO_RATE, int(dev.get("default_samplerate") or 48000)]):
+        rates = [AUDIO_RATE, int(dev.get("default_samplerate") or 48000)]
+        if self._force_rate:
+            rates = [self._force_rate]
+        for rate in dict.fromkeys(rates):
             try:
                 stream = sd.InputStream(
                     device=self.device,

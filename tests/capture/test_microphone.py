@@ -103,12 +103,18 @@ def test_missing_wav_and_missing_device_raise_device_error(tmp_path) -> None:
 
 
 @pytest.mark.device
+@pytest.mark.parametrize("device_rate", [None, 48000], ids=["16k", "48k-resampled"])
 def test_real_microphone_hears_what_the_virtual_speaker_plays(
-    virtual_mic: str, play_to_mic, testdata
+    virtual_mic: str, play_to_mic, testdata, device_rate
 ) -> None:
-    with MicrophoneSource(virtual_mic) as mic:
+    with MicrophoneSource(virtual_mic, device_rate=device_rate) as mic:
         first = mic.read(timeout=5.0)  # the first block takes ~1.5 s
         assert first is not None
+        # Stamped on the session clock: the first sample was captured just now.
+        assert -1.0 < time.monotonic() - first.t < 1.0
+        if device_rate:
+            assert mic.device_rate == device_rate
+            assert abs(len(first.samples) - 1600) <= 2  # 0.1 s at 16 kHz after resampling
         play_to_mic(SPEECH / "jfk.wav")
         peak = 0.0
         deadline = time.monotonic() + 4.0
@@ -117,5 +123,7 @@ def test_real_microphone_hears_what_the_virtual_speaker_plays(
             if b is not None:
                 assert b.rate == AUDIO_RATE and b.samples.dtype == np.float32
                 peak = max(peak, float(np.max(np.abs(b.samples))))
+                if peak > 0.1:
+                    break
         assert mic.info().details["rate"] == AUDIO_RATE
     assert peak > 0.1
