@@ -210,6 +210,9 @@ class AttemptUpload:
         if is_practice(manifest):
             raise UploadRefused("practice attempts are never uploaded; nothing was sent")
         files = manifest_files(manifest, self.dir)
+        done = self._existing_receipt(files)
+        if done is not None:
+            return done
         self._check_local(files)
         attempt_id, submitted = self._server_attempt(manifest)
         if not submitted:
@@ -225,6 +228,26 @@ class AttemptUpload:
         _write_json_atomic(self.dir / af.RECEIPT, receipt)
         self._mark_manifest_submitted()
         return receipt
+
+    def _existing_receipt(self, files: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """A receipt already on disk that the backend still vouches for: nothing to send
+        (the queue's database may be new, and the media may already be deleted)."""
+        path = self.dir / af.RECEIPT
+        try:
+            receipt = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(receipt, dict) or not isinstance(receipt.get("files"), list):
+            return None
+        try:
+            got = {(x["path"], int(x["size"]), str(x["sha256"]).lower()) for x in receipt["files"]}
+        except (KeyError, TypeError, ValueError):
+            return None
+        if got != {(x["path"], x["size"], x["sha256"]) for x in files}:
+            return None  # an old receipt for other files: upload again
+        resp = self._call("POST", "/api/receipts/verify", "verifying the receipt", json=receipt)
+        _raise_for(resp, "verifying the receipt on disk")
+        return receipt if resp.json().get("valid") else None
 
     def _check_local(self, files: list[dict[str, Any]]) -> None:
         for f in files:

@@ -243,3 +243,14 @@ def test_unreachable_backend_is_retried_with_growing_jittered_backoff(tmp_path):
     delays = [[backoff_delay(n) for _ in range(200)] for n in (1, 4, 20)]
     assert max(delays[0]) <= 0.5 and max(delays[1]) <= 4.0 and max(delays[2]) <= 60.0
     assert min(delays[2]) >= 6.0 and len(set(delays[2])) > 100  # jitter, capped at 60 s
+
+
+def test_an_attempt_with_a_genuine_receipt_is_not_sent_again(server, tmp_path):
+    folder = make_attempt(tmp_path / "again", interview_id="q-again", recording_bytes=100_000)
+    token = server.token("station", "st-again")
+    assert upload_attempt(folder, server.url, token, db_path=tmp_path / "q1.sqlite")["receipt"]
+    assert not (folder / "recording.mkv").exists()  # media deleted after the receipt
+    before = received(server)
+    out = upload_attempt(folder, server.url, token, db_path=tmp_path / "fresh.sqlite")
+    assert out["receipt"] is True and out["uploaded_bytes"] == 0
+    assert received(server) == before
