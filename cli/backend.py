@@ -31,7 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     token = sub.add_parser("token", help="access tokens")
     tsub = token.add_subparsers(dest="token_command", required=True, parser_class=type(p))
     create = tsub.add_parser("create", help="create a token and print it")
-    create.add_argument("--data", type=Path, required=True, dest="token_data")
+    create.add_argument("--data", type=Path, dest="token_data", help="the server's --data folder")
     create.add_argument("--role", choices=("station", "reviewer"), required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--database-url", dest="token_database_url")
@@ -69,11 +69,16 @@ def run(args: argparse.Namespace) -> int:
 def _create_token(args: argparse.Namespace) -> int:
     from backend.auth import create_token_in
 
+    data = args.token_data or args.data
+    if data is None:
+        sys.stderr.write("backend token create: error: --data DIR is required\n")
+        return 2
     if not args.name.strip():
         sys.stderr.write("backend token create: error: --name must not be empty\n")
         return 2
     try:
-        token = create_token_in(args.token_data, args.role, args.name, args.token_database_url)
+        url = args.token_database_url or args.database_url
+        token = create_token_in(data, args.role, args.name, url)
     except Exception as e:  # a bad folder or database URL: say so plainly
         sys.stderr.write(f"backend token create: cannot store the token: {e}\n")
         return 1
