@@ -47,6 +47,7 @@ class CameraSource:
         self._thread: threading.Thread | None = None
         self._cap: cv2.VideoCapture | None = None
         self._still: np.ndarray | None = None  # an image file, repeated
+        self._first: np.ndarray | None = None  # read while opening, delivered first
         self._is_file = False
         self._rate = 30.0
         self._size = (0, 0)
@@ -177,7 +178,7 @@ class CameraSource:
     def _run(self) -> None:
         period = 1.0 / self._rate
         next_due = time.monotonic()
-        first = getattr(self, "_first", None)
+        first, self._first = self._first, None
         while not self._stop.is_set():
             if self._still is not None:
                 frame = self._still

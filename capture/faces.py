@@ -190,7 +190,7 @@ def count_faces_in_file(
     """
     p = Path(path)
     if not p.is_file():
-        raise FaceError(f"{p}: no such file")
+        raise FaceError(f"{p}: {'not a file' if p.exists() else 'no such file'}")
     det = detector or _shared_detector()
     if cv2.haveImageReader(str(p)):
         image = cv2.imread(str(p), cv2.IMREAD_COLOR)

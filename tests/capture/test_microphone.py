@@ -70,6 +70,23 @@ def test_stereo_24bit_44k_wav_becomes_16k_mono(tmp_path) -> None:
     assert b is not None and 0.45 < float(np.max(np.abs(b.samples))) < 0.55
 
 
+def test_float_wav_is_read_through_pyav(tmp_path) -> None:
+    import struct
+
+    x = (0.25 * np.sin(2 * np.pi * 220 * np.arange(22050) / 22050)).astype("<f4")
+    data = x.tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, 22050, 22050 * 4, 4, 32)  # IEEE float, mono
+    riff = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    riff += b"data" + struct.pack("<I", len(data)) + data
+    path = tmp_path / "float.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(riff)) + riff)
+    src = WavFileSource(path, realtime=False)
+    src.open()
+    assert src.duration == pytest.approx(1.0, abs=0.02)
+    b = src.read()
+    assert b is not None and 0.2 < float(np.max(np.abs(b.samples))) < 0.3
+
+
 def test_streaming_resampler_matches_whole_signal_resampling() -> None:
     x = np.sin(2 * np.pi * 300 * np.arange(48000) / 48000).astype(np.float32)
     r = LinearResampler(48000)

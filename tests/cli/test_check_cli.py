@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import FACES, SPEECH, run_main
 
 
@@ -57,6 +59,26 @@ def test_check_reports_missing_devices_plainly_in_a_table(tmp_path) -> None:
     assert r.returncode == 1
     assert "FAIL  camera" in r.stdout and "not found" in r.stdout
     assert "Traceback" not in r.stderr + r.stdout
+
+
+@pytest.mark.device
+def test_check_with_screen_and_speaker_reports_them(testdata, x_display, virtual_speaker) -> None:
+    r = run_main(
+        "check",
+        "--camera",
+        str(FACES / "intel_head-pose-face-detection-male.mp4"),
+        "--mic",
+        str(SPEECH / "jfk.wav"),
+        "--screen",
+        "--speaker",
+        "--json",
+        timeout=60,
+    )
+    checks = _checks(r.stdout)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert checks["screen"]["ok"] and checks["screen"]["data"]["monitors"] == 1
+    # Nobody can confirm hearing the chime in a JSON run: not passed, not required.
+    assert not checks["speaker"]["ok"] and not checks["speaker"]["required"]
 
 
 def test_check_bad_arguments_exit_2_with_one_line() -> None:
