@@ -503,11 +503,22 @@ class KioskApp(QObject):
             self._emit("upload_retry", attempt=name, reason=result.reason)
 
     def _upload_pending(self) -> None:
+        """Queues every finished attempt still on the station (off the GUI thread: it
+        reads manifests and hashes recordings)."""
         from ui.kiosk_status import queue_items
 
-        for item in queue_items(self.cfg.attempts_dir):
-            if item.state == "waiting" and (self.run is None or item.attempt != self._run_name()):
-                self._upload(self.cfg.attempts_dir / item.attempt)
+        root = self.cfg.attempts_dir
+        running = self._run_name() if self.run is not None else None
+
+        def job() -> list[str]:
+            return [i.attempt for i in queue_items(root) if i.state == "waiting"]
+
+        def done(names: list[str]) -> None:
+            for name in names:
+                if name != running:
+                    self._upload(root / name)
+
+        self.tasks.run(job, done)
 
     def _run_name(self) -> str:
         return Path(getattr(self.run, "attempt_dir", self.run.request.attempt_dir)).name

@@ -141,6 +141,7 @@ class ProctorPanel(QWidget):
             )
             row.addWidget(label, 2)
             row.addWidget(bar, 3)
+            bar.setVisible(item.state in ("waiting", "uploading", "uploaded"))
             holder = QWidget()
             holder.setLayout(row)
             self.queue_box.addWidget(holder)

@@ -3,6 +3,7 @@ network and device probes can take seconds). No Qt here."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,14 @@ def backend_reachable(url: str, timeout: float = 3.0) -> tuple[bool, str]:
     return True, f"reachable (HTTP {r.status_code})"
 
 
+def _manifest_state(attempt_dir: Path) -> str:
+    try:
+        data = json.loads((attempt_dir / af.MANIFEST).read_text(encoding="utf-8"))
+        return str(data.get("state", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = None) -> list:
     """Attempts still on this station and whether their upload is confirmed."""
     items: list[QueueItem] = []
@@ -52,7 +61,9 @@ def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = No
         if not (d / af.MANIFEST).exists():
             continue
         total = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
-        if (d / af.RECEIPT).exists() and verified_receipt(d):
+        if _manifest_state(d) == "in_progress":
+            items.append(QueueItem(d.name, "interview in progress", 0, total))
+        elif (d / af.RECEIPT).exists() and verified_receipt(d):
             items.append(QueueItem(d.name, "uploaded", total, total, "receipt verified"))
         elif live and d.name in live:
             sent, size = live[d.name]
