@@ -654,13 +654,15 @@ def check_disk(
 
 
 def _run_camera(
-    camera_src: str | int,
+    camera_src: str | int | None,
     seconds: float,
     detector: FaceDetector | None,
     clock: Callable[[], float],
 ) -> list[CheckResult]:
     from capture.camera import CameraSource
 
+    if camera_src is None:
+        camera_src = 0
     still = (
         isinstance(camera_src, str)
         and not camera_src.startswith("/dev/")
@@ -694,7 +696,9 @@ def _run_camera(
     return [cam_check.finish(), face_check.finish()]
 
 
-def _run_microphone(mic_src: str | int, seconds: float, clock: Callable[[], float]) -> CheckResult:
+def _run_microphone(
+    mic_src: str | int | None, seconds: float, clock: Callable[[], float]
+) -> CheckResult:
     from capture.microphone import WavFileSource, open_microphone
 
     source = open_microphone(mic_src, clock=clock)
@@ -734,11 +738,16 @@ def run_checks(
     mic_seconds: float = 3.0,
     min_mbps: float = 1.0,
     disk: bool = True,
+    camera: bool = True,
+    microphone: bool = True,
     confirm_heard: Callable[[], bool | None] | None = None,
     detector: FaceDetector | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[CheckResult]:
     """Every requested check, one-shot. Camera+face and microphone run side by side.
+
+    A ``None`` source means the system default (camera 0, the default input);
+    ``camera=False`` / ``microphone=False`` skip those checks.
 
     ``confirm_heard`` asks the person whether they heard the chime (None: nobody to ask,
     the speaker check then stays unconfirmed and is not required)."""
@@ -748,10 +757,10 @@ def run_checks(
         results["camera"] = _run_camera(camera_src, camera_seconds, detector, clock)
 
     threads = []
-    if camera_src is not None:
+    if camera:
         threads.append(threading.Thread(target=camera_job, name="check-camera", daemon=True))
         threads[-1].start()
-    if mic_src is not None:
+    if microphone:
         results["microphone"] = [_run_microphone(mic_src, mic_seconds, clock)]
     for t in threads:
         t.join(timeout=camera_seconds + 30)
