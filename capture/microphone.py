@@ -71,6 +71,8 @@ class MicrophoneSource:
         self.device_rate = AUDIO_RATE
         self.overflows = 0
         self._name = str(device)
+        self._closing = False
+        self._lost = False
 
     def open(self) -> None:
         if self._stream is not None:
@@ -99,6 +101,7 @@ class MicrophoneSource:
                     dtype="float32",
                     blocksize=int(rate * self.block_s),
                     callback=self._callback,
+                    finished_callback=self._finished,
                 )
                 stream.start()
             except sd.PortAudioError as e:
@@ -118,10 +121,21 @@ class MicrophoneSource:
         except queue.Full:
             self.overflows += 1
 
+    def _finished(self) -> None:
+        # PortAudio ended the stream: unplugged, or the sound server went away.
+        if not self._closing:
+            self._lost = True
+
     def read(self, timeout: float | None = None) -> AudioBlock | None:
+        """The next block; raises DeviceError once the device is gone and drained."""
         try:
-            samples, t_end = self._queue.get(timeout=timeout)
+            samples, t_end = self._queue.get(timeout=0 if self._lost else timeout)
         except queue.Empty:
+            if self._lost:
+                raise DeviceError(
+                    f"Microphone {self._name} stopped working",
+                    "Check that it is still plugged in, then pick it again in the checks.",
+                ) from None
             return None
         # The callback runs just after the block's last sample was captured.
         t = t_end - len(samples) / self.device_rate
@@ -130,6 +144,7 @@ class MicrophoneSource:
         return AudioBlock(samples, t)
 
     def close(self) -> None:
+        self._closing = True
         stream, self._stream = self._stream, None
         if stream is not None:
             with contextlib.suppress(Exception):

@@ -106,9 +106,11 @@ class _SpeakerBase:
             time.sleep(rest)
         return True
 
+    _latency = 0.0  # seconds between handing audio to the device and hearing it
+
     def _took(self, frames: int, real: int) -> None:
         if real:
-            self._tail_until = time.monotonic() + frames / self.rate
+            self._tail_until = time.monotonic() + frames / self.rate + self._latency
 
 
 class Speaker(_SpeakerBase):
@@ -144,6 +146,8 @@ class Speaker(_SpeakerBase):
                 "Plug in headphones or speakers, or pick another output in the checks.",
             ) from e
         self._stream = stream
+        # Audio handed to PortAudio is heard this much later.
+        self._latency = float(getattr(stream, "latency", 0.0) or 0.0)
 
     open = start
 
