@@ -41,3 +41,17 @@ def test_watcher_reports_added_and_removed_devices_and_stops() -> None:
 def test_the_virtual_microphone_and_speaker_are_listed(virtual_mic: str) -> None:
     assert virtual_mic in [d.name for d in list_microphones()]
     assert list_speakers()
+
+
+@pytest.mark.device
+def test_watcher_on_the_real_device_lists_is_quiet_and_joins(virtual_mic: str) -> None:
+    calls: list = []
+    w = DeviceWatcher(0.05, lambda a, r: calls.append((a, r)))
+    w.start()
+    try:
+        assert any(d.name == virtual_mic for d in w.devices)
+        threading.Event().wait(0.3)
+    finally:
+        w.close()
+    assert w.join(timeout=0.1)
+    assert calls == []  # nothing was plugged in or out
