@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
@@ -97,7 +98,9 @@ class UploadStore:
         self.locks: dict[str, asyncio.Lock] = {}
         # upload id -> (offset, sha256 state of bytes [0, offset)); lost on restart, when
         # the hash is computed from disk instead.
-        self.running: dict[str, tuple[int, hashlib._Hash]] = {}
+        self.running: dict[str, RunningHash] = {}
+        # One worker: each upload's ranges are hashed in the order they were acknowledged.
+        self.hash_pool = ThreadPoolExecutor(1, thread_name_prefix="tus-file-hash")
         self.in_flight: dict[str, int] = {}
         self.bytes_received = 0  # every PATCH body byte read, kept or discarded (bench)
 
@@ -133,19 +136,59 @@ class UploadStore:
             log.info("removed %d expired uploads", len(gone))
         return len(gone)
 
+    def hash_range(self, upload_id: str, start: int, end: int) -> None:
+        """Adds acknowledged bytes [start, end) to the upload's SHA-256 on the hash worker,
+        off the PATCH's critical path: the client sends the next chunk meanwhile. The bytes
+        are read back from the page cache (hashlib and reads release the GIL)."""
+        rh = self.running.get(upload_id)
+        if rh is None:
+            if start != 0:
+                return  # the state was lost in a restart: hashed from disk at the end
+            rh = self.running[upload_id] = RunningHash()
+        rh.last = self.hash_pool.submit(rh.add, self.path(upload_id), start, end)
+
     def sha256_of(self, upload: Upload) -> str:
-        """The hash of a complete upload: stored, running, or computed from disk."""
+        """The hash of a complete upload: stored, running, or computed from disk. Blocks
+        (call it off the event loop)."""
         if upload.sha256:
             return upload.sha256
-        state = self.running.get(upload.id)
+        rh = self.running.get(upload.id)
+        if rh is not None and rh.last is not None:
+            rh.last.result()
         size = self.offset(upload.id)
-        if state and state[0] == size:
-            return state[1].hexdigest()
+        if rh is not None and not rh.broken and rh.offset == size:
+            return rh.h.hexdigest()
         h = hashlib.sha256()
         with open(self.path(upload.id), "rb") as f:
             while block := f.read(4 << 20):
                 h.update(block)
         return h.hexdigest()
+
+
+class RunningHash:
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+        self.offset = 0
+        self.broken = False
+        self.last: Future | None = None
+
+    def add(self, path: Path, start: int, end: int) -> None:
+        if self.broken or start != self.offset:
+            self.broken = True  # a gap: fall back to hashing the file at the end
+            return
+        try:
+            with open(path, "rb", buffering=0) as f:
+                f.seek(start)
+                left = end - start
+                while left > 0:
+                    block = f.read(min(left, 1 << 20))
+                    if not block:
+                        raise OSError("file shorter than acknowledged")
+                    self.h.update(block)
+                    left -= len(block)
+            self.offset = end
+        except OSError:
+            self.broken = True
 
 
 def _headers(**extra: str) -> dict[str, str]:
@@ -361,10 +404,6 @@ async def _write_chunk(
             f"This chunk would end at {current + int(declared)}, beyond Upload-Length {up.length}.",
         )
     chunk_hash = CHECKSUMS[checksum[0]]() if checksum else None
-    state = store.running.get(up.id)
-    running = state[1].copy() if state and state[0] == current else None
-    if running is None and current == 0:
-        running = hashlib.sha256()
     written = 0
     too_long = disconnected = False
     store.in_flight[up.id] = current
@@ -385,8 +424,6 @@ async def _write_chunk(
                     view = view[os.write(fd, view) :]
                 if chunk_hash is not None:
                     chunk_hash.update(piece)
-                if running is not None:
-                    running.update(piece)
                 written += len(piece)
                 flusher.wrote(len(piece))
         except ClientDisconnect:
@@ -410,10 +447,8 @@ async def _write_chunk(
         os.close(fd)
         store.in_flight.pop(up.id, None)
     new_offset = current + written
-    if running is not None:
-        store.running[up.id] = (new_offset, running)
-    else:
-        store.running.pop(up.id, None)
+    if written:
+        store.hash_range(up.id, current, new_offset)
     expires = up.expires_at
     if new_offset == up.length:
         await run_in_threadpool(_mark_complete, store, up)
