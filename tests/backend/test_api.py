@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import httpx
@@ -95,15 +96,24 @@ def test_chunks_resume_from_the_servers_offset_and_a_wrong_offset_is_409(
     assert (h.headers["upload-offset"], h.headers["upload-length"]) == ("300000", "300000")
 
 
-def test_checksum_mismatch_is_460_and_the_chunk_is_discarded(backend, station, attempt_id):
+def test_checksum_mismatch_is_460_and_the_chunk_is_discarded(backend):
+    token = backend.token("station", "checksums")
+    aid = new_attempt(backend.url, token, "checksums").json()["id"]
     data = os.urandom(200_000)
-    loc = new_upload(backend.url, station, attempt_id, "sum.bin", len(data)).headers["location"]
-    assert patch(loc, station, 0, data[:100_000]).status_code == 204
+    loc = new_upload(backend.url, token, aid, "sum.bin", len(data)).headers["location"]
+    assert patch(loc, token, 0, data[:100_000]).status_code == 204
     corrupted = data[100_000:150_000] + b"\x00" * 50_000
-    r = patch(loc, station, 100_000, corrupted, check=checksum(data[100_000:]))
+    r = patch(loc, token, 100_000, corrupted, check=checksum(data[100_000:]))
     assert r.status_code == 460
-    assert head(loc, station).headers["upload-offset"] == "100000"
-    assert patch(loc, station, 100_000, data[100_000:]).status_code == 204
+    assert head(loc, token).headers["upload-offset"] == "100000"
+    assert patch(loc, token, 100_000, data[100_000:]).status_code == 204
+    # the discarded bytes left no trace in the file or in its hash
+    f = {"path": "sum.bin", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    r = httpx.post(
+        f"{backend.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
+    )
+    assert r.status_code == 200, r.text
+    assert (backend.data_dir / "attempts" / aid / "sum.bin").read_bytes() == data
 
 
 def test_unknown_checksum_algorithm_is_rejected(backend, station, attempt_id):
