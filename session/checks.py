@@ -586,8 +586,8 @@ def check_network(
             "network",
             True,
             required,
-            f"Server reachable ({data['rtt_ms']:.0f} ms round trip); upload speed not measured "
-            "(the server has no speed test) — estimate from the round trip only",
+            f"Server reachable ({data['rtt_ms']:.0f} ms round trip); upload speed not "
+            "measured: the server has no speed test, so only the round trip was checked",
             "",
             data,
         )

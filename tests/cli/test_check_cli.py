@@ -87,3 +87,30 @@ def test_check_bad_arguments_exit_2_with_one_line() -> None:
     assert len(r.stderr.strip().splitlines()) == 1 and "--mic" in r.stderr
     r = run_main("check", "--camera", "0", "--mic", "x", "--backend", "ftp://x", timeout=30)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.server
+def test_check_measures_upload_speed_against_the_real_backend(testdata, tmp_path) -> None:
+    from tests.backend.server import BackendProcess
+
+    backend = BackendProcess(tmp_path / "backend").start()
+    try:
+        r = run_main(
+            "check",
+            "--camera",
+            str(FACES / "intel_head-pose-face-detection-male.mp4"),
+            "--mic",
+            str(SPEECH / "jfk.wav"),
+            "--backend",
+            backend.url,
+            "--min-mbps",
+            "1",
+            "--json",
+            timeout=60,
+        )
+    finally:
+        backend.stop()
+    net = _checks(r.stdout)["network"]
+    assert net["ok"] and net["data"]["measured"], net
+    assert net["data"]["upload_mbps"] > 1
+    assert r.returncode == 0, r.stdout + r.stderr
