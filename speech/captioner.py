@@ -70,6 +70,7 @@ class CaptionerSettings:
     short_context: bool = True  # encode only the window, not Whisper's full 30 s
     end_of_speech_s: float = 0.5  # this much VAD silence after speech commits the tail
     prompt_reset_s: float = 3.0  # after this much silence the prompt is forgotten
+    keep_context_on_pause: bool = True  # shorter pauses keep the words before them in the window
     pre_roll_s: float = 0.4  # audio kept before speech starts (VAD reacts late)
     trim_at_sentence_s: float = 6.0  # windows longer than this are cut at a sentence end
     max_buffer_s: float = 15.0  # hard cap of the window
@@ -333,6 +334,15 @@ class StreamingCaptioner:
         self._window_committed = self._window_committed[len(moved) :]
         self._drop_audio_before(self._pos_at(cut.end))
 
+    def _keep_context(self) -> bool:
+        cfg = self.settings
+        return (
+            cfg.keep_context_on_pause
+            and bool(self._window_committed)
+            and self._silence_s() < cfg.prompt_reset_s
+            and (self._pos - self._buf_pos) / AUDIO_RATE < cfg.trim_at_sentence_s
+        )
+
     def _uncommitted_from(self) -> int:
         if not self._window_committed:
             return self._buf_pos
@@ -355,15 +365,21 @@ class StreamingCaptioner:
         cfg = self.settings
         uncommitted_from = self._uncommitted_from()
         if not self._speech_after(uncommitted_from):
-            # nothing to say: keep only a pre-roll, and forget the prompt after a while
+            # nothing new to say. A short pause keeps the words before it as context for
+            # the next ones; after a long one only a pre-roll is kept and the prompt goes.
             self._forget_prompt_if_quiet()
-            self._clear_window()
+            if not self._keep_context():
+                self._clear_window()
             return self._update([])
 
         if self._silence_s() >= cfg.end_of_speech_s:
             # speech stopped: one last pass commits the tail at once
             committed = self._commit(self._decode_window(final=True))
-            self._clear_window()
+            self._hypothesis = []
+            if self._keep_context():
+                self._trim()
+            else:
+                self._clear_window()
             self._forget_prompt_if_quiet()
             return self._update(committed)
 
