@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 # Lines after which the candidate is expected to answer (the run command's cue, too).
 PROMPT_KINDS = frozenset({"question", "follow_up", "repeat", "clarification", "resume"})
+BARGE_IN_CONFIRM_S = 1.5  # after a barge-in, the VAD should have heard speech by then
 
 
 @dataclass
@@ -69,6 +70,12 @@ class EngineOptions:
     face_lost_s: float = 2.0
     screen_fps: float = 2.0
     caption_min_chunk_s: float = 0.5
+    # Echo gate: the echo level is learnt over the first echo_learn_s of each line. Output
+    # latency and Piper's leading silence make the first ~0.3 s quiet, so a short window
+    # learns silence and the interviewer's own voice then looks like a barge-in.
+    echo_learn_s: float = 1.0
+    echo_margin_db: float = 10.0
+    echo_tail_s: float = 0.3
     tick_s: float = 0.1
     store: AttemptStore | None = None  # where answered questions and the end state go
     close_sources: bool = True  # the engine closes camera, mic and speaker at stop
@@ -158,6 +165,7 @@ class InterviewEngine:
         self._faces: list = []
         self._lost: set[str] = set()
         self._turn_reset_at: float | None = None
+        self._barge_check_at: float | None = None
         self._voice_line: dict[int, tuple[str, str, float]] = {}
         self._screen: tuple[Any, Any, threading.Thread, threading.Event] | None = None
         self._start_wall = 0.0
@@ -263,7 +271,9 @@ class InterviewEngine:
         # Models first: if they are missing nothing has been recorded yet.
         self._captions = self._make_caption_worker()
         self.voice = opts.voice_player or self._make_voice_player()
-        self.echo = EchoGate()
+        self.echo = EchoGate(
+            learn_s=opts.echo_learn_s, margin_db=opts.echo_margin_db, tail_s=opts.echo_tail_s
+        )
         from speech.vad import TurnDetector
 
         self.turn = TurnDetector(self.driver.end_of_turn_s, self.driver.long_pause_s)
@@ -404,10 +414,18 @@ class InterviewEngine:
                 t = held[0].t if held else block.t
                 self.lines.floor = t  # they started talking over the interviewer here
                 self._post(lambda d, t=t: d.on_speech_start(t))
+                self._barge_check_at = block.end + BARGE_IN_CONFIRM_S
                 for b in held:
                     self._listen(b)
             if passed:
                 self._listen(block)
+            if self._barge_check_at is not None and block.end >= self._barge_check_at:
+                # The gate heard someone, but the VAD never did (or lost it): end that
+                # "speech" so the turn can end instead of waiting for a speech_end forever.
+                self._barge_check_at = None
+                if not self.turn.speaking:
+                    end = block.end
+                    self._post(lambda d, end=end: d.on_speech_end(end))
 
     def _listen(self, block: Any) -> None:
         for event in self.turn.feed(block):
@@ -468,8 +486,8 @@ class InterviewEngine:
             t = float(args[0]) if args else self.clock()
             interrupted = bool(args[1]) if len(args) > 1 else False
             self.echo.interviewer_stopped(t)
-            self._turn_reset_at = t  # long pauses count from the end of the prompt
-            if not interrupted:
+            if not interrupted:  # (a barge-in's turn is in progress: keep it)
+                self._turn_reset_at = t  # long pauses count from the end of the prompt
                 self.lines.floor = t
             kind, text, start = self._voice_line.pop(say.id, (say.kind, say.text, t))
             self.transcript.add(start, t, "interviewer", text)

@@ -283,3 +283,21 @@ def test_an_interrupted_attempt_resumes_at_the_next_question_in_a_new_segment(tm
         "recording.mkv",
         "recording-2.mkv",
     ]
+
+
+@pytest.mark.model
+def test_a_noise_that_cut_the_interviewer_off_does_not_stall_the_interview(tmp_path):
+    questions: list = []
+    engine, mic, voice, _ = make_engine(
+        tmp_path / "attempt", voice_s=6.0, on_question=lambda i, n, q: questions.append(i)
+    )
+    engine.start()
+    time.sleep(1.5)  # the intro is being spoken; the echo level has been learnt
+    rng = np.random.default_rng(0)
+    mic.play((rng.standard_normal(16000) * 0.3).astype(np.float32))  # a door slams
+    deadline = time.monotonic() + 10
+    while not questions and time.monotonic() < deadline:
+        time.sleep(0.05)
+    engine.stop(5.0)
+    assert voice.stops >= 1  # taken for a barge-in: the intro stopped
+    assert questions == [0]  # ...and the interview went on to the first question
