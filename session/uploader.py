@@ -209,6 +209,11 @@ class AttemptUpload:
         manifest = read_manifest_json(self.dir)
         if is_practice(manifest):
             raise UploadRefused("practice attempts are never uploaded; nothing was sent")
+        if manifest.get("state") == "in_progress":
+            raise UploadRefused(
+                "the attempt is still being recorded (state in_progress): finish or recover "
+                "it first, then queue it again"
+            )
         files = manifest_files(manifest, self.dir)
         done = self._existing_receipt(files)
         if done is not None:
@@ -217,10 +222,10 @@ class AttemptUpload:
         attempt_id, submitted = self._server_attempt(manifest)
         if not submitted:
             own = self.dir / af.MANIFEST
-            uploads = [
-                *files,
-                {"path": af.MANIFEST, "size": own.stat().st_size, "sha256": sha256_file(own)},
-            ]
+            uploads = [f for f in files if f["path"] != af.MANIFEST]
+            uploads.append(
+                {"path": af.MANIFEST, "size": own.stat().st_size, "sha256": sha256_file(own)}
+            )
             meter = _Meter(sum(f["size"] for f in uploads), self.progress)
             self._upload_all(attempt_id, uploads, meter)
         receipt = self._submit(attempt_id, manifest, files)

@@ -254,3 +254,13 @@ def test_an_attempt_with_a_genuine_receipt_is_not_sent_again(server, tmp_path):
     out = upload_attempt(folder, server.url, token, db_path=tmp_path / "fresh.sqlite")
     assert out["receipt"] is True and out["uploaded_bytes"] == 0
     assert received(server) == before
+
+
+def test_an_attempt_still_being_recorded_is_not_sent(tmp_path):
+    folder = make_attempt(tmp_path / "live", recording_bytes=1000)
+    manifest = json.loads((folder / "attempt.json").read_text())
+    (folder / "attempt.json").write_text(json.dumps({**manifest, "state": "in_progress"}))
+    queue = UploadQueue(tmp_path / "q.sqlite", "http://127.0.0.1:9", "t")
+    queue.enqueue(folder)
+    result = queue.run_once()
+    assert result.state == "refused" and "still being recorded" in result.reason
