@@ -443,9 +443,11 @@ async def _write_chunk(
             )
         await flusher.finish()
     finally:
-        await flusher.drain()
-        os.close(fd)
-        store.in_flight.pop(up.id, None)
+        try:
+            await flusher.drain()  # never close the fd under a running fdatasync
+        finally:
+            os.close(fd)
+            store.in_flight.pop(up.id, None)
     new_offset = current + written
     if written:
         store.hash_range(up.id, current, new_offset)
