@@ -104,7 +104,21 @@ def run(args: argparse.Namespace) -> int:
         from ui.kiosk_app import run_kiosk
 
         return int(run_kiosk(args.station, args) or 0)
-    return run_app(args)
+    code = run_app(args)
+    if code == 0 or getattr(args, "_window_opened", False):
+        end_process(code)
+    return code
+
+
+def end_process(code: int) -> None:
+    """Leaves without the interpreter's final clean-up. By now every worker was stopped and
+    every file closed; what may remain are native library threads (speech models, audio,
+    camera) parked in C++ code, and tearing the interpreter down under them aborts the
+    process ("terminate called without an active exception") instead of a clean exit."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
@@ -153,6 +167,7 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
     )
     window = MainWindow(AppOptions(interviews=files, flow=flow))
     window.show()
+    args._window_opened = True
     if queue is not None:
         window.flow.bridge.watch_uploads(queue)
         window.runner.run(queue.start)  # attempts left from an earlier run carry on

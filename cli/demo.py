@@ -15,7 +15,14 @@ from typing import Any
 
 import httpx
 
-from cli.app import DEMO_INTERVIEWS, ROOT, add_app_arguments, display_problem, run_app
+from cli.app import (
+    DEMO_INTERVIEWS,
+    ROOT,
+    add_app_arguments,
+    display_problem,
+    end_process,
+    run_app,
+)
 
 DEMO_INTERVIEW = DEMO_INTERVIEWS / "demo-backend-engineer.yaml"
 
@@ -130,9 +137,12 @@ def run(args: argparse.Namespace) -> int:
         args.token = backend.create_token()
         args.backend = backend.url
         print(f"demo backend at {backend.url} (data in {data}); review page: {backend.url}/")
-        return run_app(args)
+        sys.stdout.flush()
+        code = run_app(args)
     except RuntimeError as e:
         sys.stderr.write(f"main.py demo: {e}\n")
         return 1
     finally:
         backend.stop()
+    end_process(code)
+    return code

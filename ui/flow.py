@@ -292,14 +292,16 @@ def default_engine_factory(config: Any, attempt: Any, bridge: Bridge, options: F
     from capture.camera import CameraSource
     from capture.microphone import open_microphone
     from capture.speaker import Speaker
-
     from session.clock import SessionClock
     from session.engine import InterviewEngine
 
     clock = options.clock or SessionClock()
     camera = CameraSource(options.camera, clock) if options.camera is not None else None
     mic = open_microphone(options.mic, clock, 0.1)
-    speaker = Speaker(options.speaker) if options.speaker is not None else Speaker()
+    if hasattr(options.speaker, "write"):  # an already built speaker (e.g. a NullSpeaker)
+        speaker = options.speaker
+    else:
+        speaker = Speaker(options.speaker) if options.speaker is not None else Speaker()
     return InterviewEngine(
         config,
         attempt,

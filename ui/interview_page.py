@@ -28,26 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.bridge import Bridge, TaskRunner
+from ui.captions_bar import CaptionsBar
 from ui.checks_page import VideoPreview
 from ui.level_meter import LevelMeter
 from ui.whiteboard import WhiteboardPanel
-
-try:
-    from ui.captions_bar import CaptionsBar
-except ImportError:  # the captions bar lands separately; until then a plain label
-
-    class CaptionsBar(QLabel):  # type: ignore[no-redef]
-        def __init__(self, parent: QWidget | None = None) -> None:
-            super().__init__(parent)
-            self.setWordWrap(True)
-            self.setObjectName("captionsBar")
-
-        def show_interviewer(self, text: str) -> None:
-            self.setText(f"Interviewer: {text}")
-
-        def show_candidate(self, committed: str, tentative: str) -> None:
-            self.setText(f"You: {committed} {tentative}".strip())
-
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +103,17 @@ class InterviewPage(QWidget):
         self.question.setAccessibleName("Current question")
         self._board_slot = QVBoxLayout()
         centre = QVBoxLayout()
+        # Without a whiteboard the question sits in the middle of the space, not at its top.
+        self._top_stretch = QWidget(self)
+        centre.addWidget(self._top_stretch, 2)
         centre.addWidget(self.question)
         centre.addLayout(self._board_slot, 1)
         self._centre_stretch = QWidget(self)
-        centre.addWidget(self._centre_stretch, 1)
+        centre.addWidget(self._centre_stretch, 3)
 
         self.self_view = VideoPreview(self, 240, 135)
-        self.self_view.setMaximumWidth(320)
         self.self_view.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.self_view.setFixedSize(288, 162)
+        self.self_view.setFixedSize(320, 180)
         self.self_view.setAccessibleName("Your camera")
         self.self_view.show_message("Camera")
         self.meter = LevelMeter(self)
@@ -192,7 +178,6 @@ class InterviewPage(QWidget):
         bridge.level.connect(self.meter.set_level)
         bridge.state.connect(self.show_state)
         bridge.frame.connect(self.self_view.show_frame)
-        bridge.whiteboard.connect(self._on_whiteboard)
         self._set_buttons_enabled(True)
         self._tick.start()
 
@@ -206,7 +191,6 @@ class InterviewPage(QWidget):
                 (self.bridge.level, self.meter.set_level),
                 (self.bridge.state, self.show_state),
                 (self.bridge.frame, self.self_view.show_frame),
-                (self.bridge.whiteboard, self._on_whiteboard),
             ):
                 with contextlib.suppress(RuntimeError, TypeError):
                     sig.disconnect(slot)
@@ -230,8 +214,10 @@ class InterviewPage(QWidget):
         self.question.setText(" ".join(str(text).split()))
         limit = float(getattr(question, "time_limit_s", 0) or 0)
         self._deadline = time.monotonic() + limit if limit > 0 else None
-        self._update_time()
         self._question_index = index
+        self._update_time()
+        # The board follows the question's needs (the engine's on_whiteboard says the same,
+        # but arrives before the question: following it would draw on the previous page).
         requires = getattr(question, "requires", "none")
         self.set_whiteboard_visible(requires == "whiteboard", index)
         self.set_screen_shared(requires == "screen_share")
@@ -267,9 +253,7 @@ class InterviewPage(QWidget):
                 self.whiteboard.set_question(question_index)
             self.whiteboard.setVisible(visible)
         self._centre_stretch.setVisible(not visible)
-
-    def _on_whiteboard(self, visible: bool) -> None:
-        self.set_whiteboard_visible(visible, max(self._question_index, 0))
+        self._top_stretch.setVisible(not visible)
 
     def _update_time(self) -> None:
         time_left = getattr(self.engine, "time_left", None)

@@ -84,9 +84,9 @@ def test_interrupted_attempt_offers_resume_from_its_next_question(qtbot, tmp_pat
 
 
 def test_support_report_has_screenshot_and_logs_but_no_recording(qtbot, tmp_path, kiosk_home):
-    from session import applog, paths
+    from session import paths
 
-    applog.setup_logging()
+    (paths.log_dir() / "kiosk.log").write_text("INFO kiosk.app: ready\n")
     (paths.log_dir() / "recording.mkv").write_bytes(b"not a log")
     store = AttemptStore(tmp_path / "a.sqlite3", tmp_path / "attempts")
     w = make_window(qtbot, tmp_path, [OFFICIAL], store)
