@@ -258,6 +258,17 @@ class InterviewEngine:
         from session.recorder import Recorder
 
         opts = self.options
+        # Models and devices first: if one is missing, no attempt folder is left behind.
+        self._captions = self._make_caption_worker()
+        self.voice = opts.voice_player or self._make_voice_player()
+        if self.speaker is not None and hasattr(self.speaker, "start"):
+            self.speaker.start()
+        self.mic.open()
+        first = None
+        if self.camera is not None:
+            self.camera.open()
+            first = self._first_frame()
+
         self.paths.create()
         self.events = ev.EventLog(self.paths.events, self.clock)
         self.events.subscribe(self._on_event)
@@ -267,24 +278,12 @@ class InterviewEngine:
         if resume:
             nxt = next((i for i, q in enumerate(self.config.questions) if q.id not in answered), 0)
             self.driver.resume_from(nxt, answered)
-
-        # Models first: if they are missing nothing has been recorded yet.
-        self._captions = self._make_caption_worker()
-        self.voice = opts.voice_player or self._make_voice_player()
         self.echo = EchoGate(
             learn_s=opts.echo_learn_s, margin_db=opts.echo_margin_db, tail_s=opts.echo_tail_s
         )
         from speech.vad import TurnDetector
 
         self.turn = TurnDetector(self.driver.end_of_turn_s, self.driver.long_pause_s)
-
-        if self.speaker is not None and hasattr(self.speaker, "start"):
-            self.speaker.start()
-        self.mic.open()
-        first = None
-        if self.camera is not None:
-            self.camera.open()
-            first = self._first_frame()
         segment_start = recorded_seconds(self.dir) if resume else 0.0
         height, width = first.image.shape[:2] if first is not None else (360, 640)
         fps = opts.fps or _camera_fps(self.camera) or 30.0

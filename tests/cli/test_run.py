@@ -209,3 +209,18 @@ def test_bad_arguments_and_missing_answers_are_one_line_errors(tmp_path):
         "-1",
     )
     assert proc.returncode == 2 and "must be positive" in proc.stderr
+
+
+def test_a_missing_camera_is_a_clear_error_and_leaves_no_attempt_folder(tmp_path):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "a.wav").write_bytes((SPEECH / CLIPS[0]).read_bytes())
+    out = tmp_path / "out"
+    proc = run_main(
+        *("run", "--interview", str(INTERVIEW), "--camera", str(tmp_path / "nope.mp4")),
+        *("--answers", str(answers), "--out", str(out)),
+        env={"INTERVIEW_KIOSK_HOME": str(tmp_path / "home")},
+    )
+    assert proc.returncode == 1 and "Camera file not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists() or not any(out.iterdir())
