@@ -200,6 +200,10 @@ class InterviewEngine:
         about ``timeout``. Idempotent. True when every thread stopped in time."""
         deadline = time.monotonic() + timeout
         self._stop.set()
+        if not self._started:  # nothing was opened: nothing to close or record
+            self._torn_down = True
+            self.finished.set()
+            return True
         t = self._driver_thread
         if t is not None and t is not threading.current_thread():
             t.join(max(0.0, deadline - time.monotonic()))

@@ -301,3 +301,12 @@ def test_a_noise_that_cut_the_interviewer_off_does_not_stall_the_interview(tmp_p
     engine.stop(5.0)
     assert voice.stops >= 1  # taken for a barge-in: the intro stopped
     assert questions == [0]  # ...and the interview went on to the first question
+
+
+def test_stop_before_start_touches_nothing(tmp_path):
+    store = AttemptStore()
+    attempt = store.start_attempt(CONFIG, tmp_path / "attempt")
+    engine, *_ = make_engine(attempt, store=store)
+    assert engine.stop(1.0) and engine.wait(0)
+    assert store.get(attempt.id).state is AttemptState.IN_PROGRESS
+    assert not (tmp_path / "attempt" / "events.jsonl").exists()
