@@ -232,6 +232,11 @@ class InterviewDriver:
         return self.phase is Phase.FINISHED
 
     @property
+    def deciding(self) -> bool:
+        """The answer seems over; the next step is about to be chosen (a short grace)."""
+        return self.phase is Phase.LISTENING and self._decide_at is not None
+
+    @property
     def finish_reason(self) -> str | None:
         """completed | ended_by_candidate | time_up, once finished."""
         return self._finish_reason if self.finished else None

@@ -540,8 +540,7 @@ class InterviewEngine:
             elif isinstance(a, Finished):
                 log.info("interview finished: %s", a.reason)
         if self.driver is not None:
-            phase = self.driver.phase
-            self._set_state("finishing" if phase is Phase.FINISHED else str(phase))
+            self._set_state(_state_of(self.driver))
 
     def _on_event(self, event: dict) -> None:
         if event["type"] == ev.QUESTION_ENDED and self.store is not None and self.attempt:
@@ -689,6 +688,18 @@ class InterviewEngine:
             "recording": str(stop_reason) if stop_reason is not None else None,
             "error": str(self.error) if self.error else None,
         }
+
+
+def _state_of(driver: InterviewDriver) -> str:
+    """What the candidate is told: intro | speaking | listening | thinking | closing."""
+    if driver.phase is Phase.FINISHED:
+        return "closing"
+    said = driver.speaking
+    if driver.phase is Phase.SPEAKING and said is not None:
+        return said.kind if said.kind in ("intro", "closing") else "speaking"
+    if driver.deciding:
+        return "thinking"
+    return str(driver.phase)
 
 
 def _camera_fps(camera: Any) -> float | None:

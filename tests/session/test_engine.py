@@ -179,7 +179,9 @@ def test_a_whole_interview_writes_a_finished_attempt_folder(tmp_path):
     assert summary["state"] == "finished" and summary["answered"] == ["one", "two"]
     assert summary["questions_asked"] == 2 and summary["transcript_words"] == 2 * 13
     assert seen["questions"] == [(0, 2, "one"), (1, 2, "two")]
-    assert "listening" in seen["states"] and seen["states"][-1] == "finished"
+    assert seen["states"][:2] == ["starting", "intro"] and "listening" in seen["states"]
+    assert seen["states"][-2:] == ["closing", "finished"]
+    assert {"speaking", "closing"} <= set(seen["states"])
     assert len(seen["frames"]) > 10 and camera.closed
     assert voice.said == ["Hello.", "First question?", "Thank you. Second question?", "Goodbye."]
 
