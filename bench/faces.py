@@ -59,7 +59,7 @@ def main() -> int:
     cv2.setNumThreads(1)
     images = frames()
     results = {p: measure(p, images, rounds=2) for p in PRESETS}
-    fast, accurate = results["fast"], results["accurate"]
+    default = results[FaceDetector().preset]
     print(
         json.dumps(
             {
@@ -67,12 +67,14 @@ def main() -> int:
                 "frame": "640x480",
                 "threads": 1,
                 "goal_median_ms": GOAL_MS,
-                "detector": accurate["detector"],
-                "median_ms": accurate["median_ms"],
-                "p95_ms": accurate["p95_ms"],
-                "median_cpu_ms": accurate["median_cpu_ms"],
+                # The default detector, the one the app and the checks use.
+                "detector": default["detector"],
+                "median_ms": default["median_ms"],
+                "p95_ms": default["p95_ms"],
+                "median_cpu_ms": default["median_cpu_ms"],
+                "p95_cpu_ms": default["p95_cpu_ms"],
+                "meets_goal": default["meets_goal"],
                 "presets": results,
-                "fast_median_cpu_ms": fast["median_cpu_ms"],
             }
         )
     )
