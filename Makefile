@@ -11,9 +11,10 @@ setup: system-packages $(STAMP)
 system-packages:
 	@scripts/install-system-packages.sh
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	@touch $@
 
 # The kiosk on the bundled demo interview, against an embedded local backend.
