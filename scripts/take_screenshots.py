@@ -159,7 +159,11 @@ def main() -> int:
             30,
             "the face check to fail",
         )
-        wait_until(lambda: len(page.heard.text().split()) > 6, 40, "the words the mic heard")
+        wait_until(
+            lambda: "\u201c" in page.heard.text() and len(page.heard.text().split()) > 6,
+            40,
+            "the words the mic heard",
+        )
         save(window, out, "checks-failing.png")
 
         # 2. Checks passing: the head-pose video, the WAV as microphone, speaker confirmed.
@@ -168,7 +172,11 @@ def main() -> int:
         confirm_speaker(page)
         wait_until(lambda: page.ready, 60, "every required check to pass")
         wait_until(lambda: page.preview.frames > 5, 10, "camera frames")
-        wait_until(lambda: len(page.heard.text().split()) > 6, 40, "the words the mic heard")
+        wait_until(
+            lambda: "\u201c" in page.heard.text() and len(page.heard.text().split()) > 6,
+            40,
+            "the words the mic heard",
+        )
         save(window, out, "checks-passing.png")
 
         # 3. The interview with live captions. The interviewer speaks into a paced silent

@@ -79,6 +79,8 @@ class VideoPreview(QLabel):
         if not isinstance(image, np.ndarray) or image.ndim != 3:
             return
         self.frames += 1
+        if self.property("live") is not True:
+            self._set_live(True)
         qimg = bgr_to_qimage(image)
         pix = QPixmap.fromImage(qimg)
         if faces:
@@ -97,8 +99,15 @@ class VideoPreview(QLabel):
         )
 
     def show_message(self, text: str) -> None:
+        self._set_live(False)
         self.clear()
         self.setText(text)
+
+    def _set_live(self, live: bool) -> None:
+        # The dark panel frames a message; around a live picture it would show as bars.
+        self.setProperty("live", live)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
 
 def _box(box: Any) -> tuple[float, float, float, float]:
@@ -161,7 +170,11 @@ class CheckRow(QFrame):
 
     def reset(self) -> None:
         self.state = "pending"
-        self.detail.setText("Checking\u2026")
+        self.detail.setText(
+            "Press \u201cPlay test sound\u201d, then tell us if you heard it."
+            if self.name == "speaker"
+            else "Checking\u2026"
+        )
         self.fix.hide()
         self._paint()
 

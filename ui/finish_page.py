@@ -81,6 +81,7 @@ class FinishPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 36, 48, 36)
         lay.setSpacing(12)
+        lay.addStretch(1)  # the block sits a little above the middle, not glued to the top
         lay.addWidget(self.title)
         lay.addWidget(self.summary)
         lay.addSpacing(16)
@@ -89,7 +90,7 @@ class FinishPage(QWidget):
         lay.addWidget(self.upload_detail)
         lay.addWidget(self.upload_hint)
         lay.addWidget(self.receipt)
-        lay.addStretch(1)
+        lay.addStretch(2)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.done_button)
