@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from session import paths
@@ -79,6 +79,8 @@ class InterviewFlow(QObject):
     ``uploaded(receipt)``, ``done`` (candidate pressed Done), ``help_requested``,
     ``report_requested``."""
 
+    END_GRACE_S = 45.0  # the closing line after "End interview" must finish within this
+
     page_changed = Signal(str)
     interview_started = Signal()
     interview_finished = Signal(object)
@@ -110,7 +112,14 @@ class InterviewFlow(QObject):
         stack.addWidget(self.interview_page)
         stack.addWidget(self.finish_page)
         self.interview_page.help_requested.connect(self.help_requested)
-        self.interview_page.end_confirmed.connect(lambda: self.upload_status.emit("Ending\u2026"))
+        self.interview_page.end_confirmed.connect(self._on_end_confirmed)
+        # If the interviewer's closing line never finishes (a stuck audio device), the
+        # candidate who pressed "End interview" must not wait forever.
+        self._end_watchdog = QTimer(self)
+        self._end_watchdog.setSingleShot(True)
+        self._end_watchdog.setInterval(int(self.END_GRACE_S * 1000))
+        self._end_watchdog.timeout.connect(self._force_end)
+        self._forced_end = False
         self.finish_page.done_requested.connect(self.done)
         self.bridge.finished.connect(self._on_finished)
         self.bridge.upload_progress.connect(self._on_progress)
@@ -137,6 +146,7 @@ class InterviewFlow(QObject):
         ``skip_checks`` (unattended station dry runs) the interview starts at once."""
         self.config, self.attempt = config, attempt
         self._stopped = False
+        self._forced_end = False
         self.engine = None
         if skip_checks:
             self.start_interview()
@@ -201,9 +211,23 @@ class InterviewFlow(QObject):
         page.show_problem(text)
 
     # --- finish and upload ------------------------------------------------------------------
+    def _on_end_confirmed(self) -> None:
+        self.upload_status.emit("Ending\u2026")
+        self._end_watchdog.start()
+
+    def _force_end(self) -> None:
+        engine = self.engine
+        if engine is None or self.current != "interview":
+            return
+        log.warning("the interview did not end %.0f s after End; stopping it", self.END_GRACE_S)
+        self._forced_end = True
+        self.runner.run(lambda: engine.stop(10.0))  # on_finished follows from the engine
+
     def _on_finished(self, summary: Any) -> None:
+        self._end_watchdog.stop()
         if self.current == "finish":
             return
+        forced = self._forced_end
         self.interview_page.detach()
         self.finish_page.show_summary(summary)
         self._show(self.finish_page, "finish")
@@ -218,13 +242,30 @@ class InterviewFlow(QObject):
                 self.start_upload()
             return
 
+        def stop() -> None:
+            engine.stop(10.0)
+            if forced:
+                self._mark_finished()
+
         def after_stop(_result: Any = None) -> None:
             # The engine closes the recording and writes the manifest in stop(): only then
             # is the attempt folder ready to send.
             if not practice:
                 self.start_upload()
 
-        self.runner.run(lambda: engine.stop(10.0), after_stop, after_stop)
+        self.runner.run(stop, after_stop, after_stop)
+
+    def _mark_finished(self) -> None:
+        """The candidate ended the interview; a forced stop leaves it "interrupted", but it
+        is what they chose to submit."""
+        store = self.options.engine_options.get("store")
+        attempt_id = getattr(self.attempt, "id", None)
+        if store is None or attempt_id is None:
+            return
+        try:
+            store.finish(attempt_id)
+        except Exception:  # the recording is safe either way; the log says why
+            log.exception("could not mark attempt %s finished", attempt_id)
 
     def start_upload(self) -> None:
         queue = self.options.upload_queue

@@ -249,3 +249,56 @@ def test_closing_the_window_mid_interview_stops_everything_in_time_and_keeps_the
     assert read_manifest(attempt.dir)["state"] == "interrupted"
     assert store.get(attempt.id).state == "interrupted"
     assert any(p.name.startswith("recording") for p in attempt.dir.iterdir())
+
+
+class StuckVoice(InstantVoice):
+    """A voice whose closing line never ends (an audio device that stopped playing)."""
+
+    def say(self, text, started, ended):
+        self.lines.append(text)
+        started(self.clock())
+        if "Thank you." not in text:
+            ended(self.clock() + 0.01, False)
+
+
+def test_end_interview_never_hangs_on_a_stuck_closing_line(qtbot, runner, interview, tmp_path):
+    from session.attempt_store import AttemptStore
+    from session.engine import InterviewEngine
+
+    store = AttemptStore(tmp_path / "a.sqlite3", tmp_path / "attempts")
+    attempt = store.start_attempt(interview)
+
+    def factory(config, attempt_, bridge, options):
+        clock = SessionClock()
+        return InterviewEngine(
+            config,
+            attempt_,
+            None,
+            ScriptedMicrophone(clock, 0.1),
+            None,
+            clock,
+            {
+                "voice_player": StuckVoice(clock),
+                "caption_worker_factory": NoCaptions,
+                "store": store,
+            },
+            **bridge.callbacks(),
+        )
+
+    stack = QStackedWidget()
+    qtbot.addWidget(stack)
+    opts = FlowOptions(camera=None, engine_factory=factory, engine_options={"store": store})
+    flow = InterviewFlow(stack, runner, opts)
+    flow._end_watchdog.setInterval(1500)
+    stack.show()
+    page = flow.interview_page
+    try:
+        flow.begin(interview, attempt, skip_checks=True)
+        qtbot.waitUntil(lambda: page.progress.text() == "Question 1 of 2", timeout=15000)
+        QTest.mouseClick(page.end_button, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(flow.interview_finished, timeout=20000):
+            page.confirm_box.button(page.confirm_box.StandardButton.Yes).click()
+        assert flow.current == "finish"
+        qtbot.waitUntil(lambda: store.get(attempt.id).state == "finished", timeout=15000)
+    finally:
+        flow.stop(5.0)
