@@ -12,7 +12,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from session.commands import normalise
+
 SENTENCE_END = (".", "?", "!")
+ECHO_MIN_WORDS = 4
 
 
 class CandidateLines:
@@ -60,3 +63,15 @@ class CandidateLines:
             self.words_written += len(text.split())
             start = max(words[0].start, self.floor)
             self._write(start, max(start, words[-1].end), text)
+
+
+def looks_like_echo(text: str, interviewer_line: str) -> bool:
+    """Committed words that repeat a run of the interviewer's last line: its own voice
+    leaking past the echo gate. Caught here so "…repeat the question?" from the speakers
+    is never taken for the candidate's request."""
+    words = normalise(text).split()
+    line = normalise(interviewer_line).split()
+    # Short runs are left alone: "repeat the question" is also what a candidate says back.
+    if len(words) < ECHO_MIN_WORDS or not line:
+        return False
+    return any(line[i : i + len(words)] == words for i in range(len(line) - len(words) + 1))

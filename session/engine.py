@@ -30,7 +30,7 @@ from capture.types import Clock, DeviceError, VideoFrame
 from session import events as ev
 from session.attempt_folder import AttemptPaths
 from session.attempt_store import Attempt, AttemptState, AttemptStore
-from session.candidate_lines import CandidateLines
+from session.candidate_lines import CandidateLines, looks_like_echo
 from session.driver import (
     DriverOptions,
     Finished,
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 # Lines after which the candidate is expected to answer (the run command's cue, too).
 PROMPT_KINDS = frozenset({"question", "follow_up", "repeat", "clarification", "resume"})
 BARGE_IN_CONFIRM_S = 1.5  # after a barge-in, the VAD should have heard speech by then
+ECHO_WINDOW_S = 3.0  # captions this soon after a line that repeat it are its echo
 
 
 @dataclass
@@ -166,6 +167,7 @@ class InterviewEngine:
         self._lost: set[str] = set()
         self._turn_reset_at: float | None = None
         self._barge_check_at: float | None = None
+        self._last_line: tuple[str, float] = ("", float("-inf"))  # interviewer text, end
         self._voice_line: dict[int, tuple[str, str, float]] = {}
         self._screen: tuple[Any, Any, threading.Thread, threading.Event] | None = None
         self._start_wall = 0.0
@@ -469,10 +471,14 @@ class InterviewEngine:
     def _on_caption_update(self, update: Any) -> None:
         """From the caption worker's thread."""
         if update.committed:
-            self.lines.add(update.committed)
             text = " ".join(w.text for w in update.committed)
             t = update.committed[-1].end
-            self._post(lambda d: d.on_caption(text, t))
+            line, line_end = self._last_line
+            if t <= line_end + ECHO_WINDOW_S and looks_like_echo(text, line):
+                log.info("dropped the interviewer's echo from the captions: %r", text)
+            else:
+                self.lines.add(update.committed)
+                self._post(lambda d: d.on_caption(text, t))
         tentative = " ".join(w.text for w in update.tentative)
         self.on_caption("candidate", self.lines.pending_text, tentative)
 
@@ -493,6 +499,7 @@ class InterviewEngine:
                 self._turn_reset_at = t  # long pauses count from the end of the prompt
                 self.lines.floor = t
             kind, text, start = self._voice_line.pop(say.id, (say.kind, say.text, t))
+            self._last_line = (text, t)
             self.transcript.add(start, t, "interviewer", text)
             self._post(lambda d: d.on_voice_finished(t, interrupted, say.id))
             self.on_line(kind, text, False)

@@ -47,3 +47,14 @@ def test_a_second_face_is_reported_once_it_stays():
     assert fw.update(1.0, 2) == [("multiple_faces", {"faces": 2})]
     assert fw.update(1.5, 2) == []
     assert fw.update(2.0, 1) == [] and fw.update(2.5, 2) == []
+
+
+def test_captions_repeating_the_interviewers_line_are_recognised_as_echo():
+    from session.candidate_lines import looks_like_echo
+
+    line = "Take your time. Would you like me to repeat the question?"
+    assert looks_like_echo("would you like me to repeat the question", line)
+    assert looks_like_echo("Take your time. Would you", line)
+    assert not looks_like_echo("Repeat the question.", line)  # also the candidate's reply
+    assert not looks_like_echo("Could you repeat the question?", line)
+    assert not looks_like_echo("I like my team", line)
