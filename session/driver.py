@@ -121,6 +121,10 @@ class DriverOptions:
     wrap_up_grace_s: float = 30.0  # over time while still talking: then interrupt gently
     max_interjections: int = 2  # the last one moves on
     barge_in: bool = True
+    # A line that never reports its end (a stalled audio device) is given up after this
+    # much time plus voice_s_per_word per word, so the interview cannot hang on it.
+    voice_timeout_s: float = 8.0
+    voice_s_per_word: float = 1.0
 
 
 # ---------------------------------------------------------------- state
@@ -190,6 +194,7 @@ class InterviewDriver:
         self._after_turn: str | None = None  # what a barge-in postponed to the turn's end
         self._advance_reason = "answered"
         self._say_seq = 0
+        self._say_deadline = float("inf")
         self._finish_reason = "completed"
         # Listening
         self._listen_since = 0.0
@@ -381,6 +386,10 @@ class InterviewDriver:
             return []
         if self._undo is not None and t - self._undo.at > self.options.undo_window_s:
             self._undo = None
+        said = self._speaking
+        if self.phase is Phase.SPEAKING and said is not None and t >= self._say_deadline:
+            self._log(ev.DEVICE_ERROR, t, source="speaker", message="the voice never finished")
+            return [StopVoice(), *self.on_voice_finished(t, True, said.id)]
         actions = self._check_time(t)
         if actions or self.phase is not Phase.LISTENING:
             return actions
@@ -691,6 +700,11 @@ class InterviewDriver:
         self._say_seq += 1
         say = Say(text, kind, self._say_seq)
         self._speaking = say
+        self._say_deadline = (
+            self._clock()
+            + self.options.voice_timeout_s
+            + self.options.voice_s_per_word * len(text.split())
+        )
         self._after_speech = then
         self.phase = Phase.SPEAKING
         return [say]

@@ -521,3 +521,14 @@ def test_end_of_turn_without_any_caption_moves_on_after_the_caption_wait(tmp_pat
     assert f.wait(5.4) == []  # 2.5 s end of turn + 3 s caption wait
     says = f.says(f.wait(0.4))
     assert says and says[0].kind == "follow_up"  # nothing was understood: a short answer
+
+
+def test_a_line_that_never_finishes_is_given_up_so_the_interview_cannot_hang(tmp_path):
+    f = make(tmp_path, options=DriverOptions(voice_timeout_s=5, voice_s_per_word=1))
+    f.feed(f.driver.start(0.0))  # "Hello and welcome." (3 words): given up after 8 s
+    assert f.wait(7.9) == []
+    actions = f.wait(0.2)
+    assert actions[0] == StopVoice() and f.says(actions)[0].kind == "question"
+    assert events(tmp_path, "device_error")[0]["source"] == "speaker"
+    f.driver.end_interview(f.clock())  # the closing line, too
+    assert f.wait(20.0)[-1] == Finished("ended_by_candidate")
