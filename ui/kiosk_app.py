@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QWidget
 
@@ -683,8 +683,24 @@ def run_kiosk(station_path: str | Path, args: Any = None) -> int:
     kiosk = KioskApp(cfg, options_from_args(args))
     kiosk.start()
     rc = app.exec()
+    code = int(rc or kiosk.exit_code)
+    dispose(kiosk)
+    return code
+
+
+def dispose(kiosk: KioskApp) -> None:
+    """Tears the kiosk down in order while the QApplication still exists: Qt objects that
+    outlive it (a thread pool, windows) can abort the process at interpreter exit."""
     kiosk.shutdown()
-    return int(rc or kiosk.exit_code)
+    kiosk.tasks.wait(10.0)
+    for run in list(kiosk._retired):
+        kiosk._retire(run)
+    kiosk.window.deleteLater()
+    kiosk.deleteLater()
+    app = QApplication.instance()
+    if app is not None:
+        app.sendPostedEvents(None, int(QEvent.Type.DeferredDelete))  # run the deleteLater()s
+        app.processEvents()
 
 
 def main(argv: list[str] | None = None) -> int:

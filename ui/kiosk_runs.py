@@ -315,6 +315,10 @@ class FlowRun(CandidateRun):
         self.flow.stop(10.0)
         if self.queue is not None:
             self.queue.detach()
+        # The stopped engine's last callbacks are still queued to the bridge; this run's
+        # pages are about to be deleted, so nothing may reach them any more.
+        self.flow.bridge.blockSignals(True)
+        self.flow.blockSignals(True)
 
     def _make_engine(self, config: Any, attempt: Any, bridge: Any, options: Any) -> Any:
         from session.driver import Accommodations, DriverOptions

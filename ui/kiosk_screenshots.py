@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from session.station_config import load_station
-from ui.kiosk_app import KioskApp, KioskOptions
+from ui.kiosk_app import KioskApp, KioskOptions, dispose
 
 
 def _shot(path: Path) -> None:
@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         kiosk.signin.code.setFocus()
         QTimer.singleShot(300, lambda: _shot(args.out / "kiosk-signin.png"))
 
+    def high_contrast(on: bool) -> None:
+        assert kiosk.signin is not None
+        kiosk.signin.contrast.setChecked(on)
+        kiosk.signin.larger.setChecked(on)
+
     def sign_in() -> None:
         assert kiosk.signin is not None
         kiosk.signin.submit()
@@ -79,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
 
     steps += [
         (2.0, signin_shot),
-        (1.0, sign_in),
+        (1.0, lambda: high_contrast(True)),
+        (1.0, lambda: _shot(args.out / "kiosk-signin-high-contrast.png")),
+        (0.5, lambda: high_contrast(False)),
+        (0.5, sign_in),
         (args.interview_after_s, interview_shot),
         (0.5, open_panel),
         (5.0, lambda: _shot(args.out / "kiosk-proctor-panel.png")),
@@ -99,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
 
     kiosk.start()
     run_steps()
-    return app.exec()
+    rc = app.exec()
+    dispose(kiosk)
+    return rc
 
 
 if __name__ == "__main__":
