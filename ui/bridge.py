@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class TaskRunner(QObject):
         self._pool.setExpiryTimeout(5000)
         _POOLS.append(self._pool)
         self._ids = itertools.count(1)
-        self._pending: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._pending: dict[int, tuple[Callable | None, Callable | None, QObject | None]] = {}
         self._sig = _Done()
         self._sig.done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
 
@@ -139,15 +140,20 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
     ) -> int:
+        """Runs ``fn`` on the pool. The callbacks are skipped when ``owner`` (the widget
+        they update) was deleted in the meantime."""
         job_id = next(self._ids)
-        self._pending[job_id] = (on_done, on_error)
+        self._pending[job_id] = (on_done, on_error, owner)
         self._pool.start(_Job(job_id, fn, self._sig))
         return job_id
 
     @Slot(int, bool, object)
     def _finish(self, job_id: int, ok: bool, result: object) -> None:
-        on_done, on_error = self._pending.pop(job_id, (None, None))
+        on_done, on_error, owner = self._pending.pop(job_id, (None, None, None))
+        if owner is not None and not shiboken6.isValid(owner):
+            return
         if ok and on_done is not None:
             on_done(result)
         elif not ok and on_error is not None:

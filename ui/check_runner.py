@@ -210,7 +210,24 @@ class CheckRunner(QObject):
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
-        self.stop(0.5)
+        """Starts the checks; a running set is stopped first, on a worker (a real camera
+        opens only once its previous user let go of it)."""
+        old, self._workers = self._workers, []
+        if not old:
+            self._start_all()
+            return
+
+        def stop_old() -> None:
+            for w in old:
+                w.request_stop()
+            for w in old:
+                w.stop(2.0)
+
+        self._runner.run(
+            stop_old, lambda _r: self._start_all(), lambda _e: self._start_all(), owner=self
+        )
+
+    def _start_all(self) -> None:
         self._start_camera()
         self._start_microphone()
         self._run_once("disk", self._disk)
@@ -336,7 +353,9 @@ class CheckRunner(QObject):
             else:
                 self.result.emit(r)
 
-        self._runner.run(play, done, lambda e: self.result.emit(_device_failure("speaker", e)))
+        self._runner.run(
+            play, done, lambda e: self.result.emit(_device_failure("speaker", e)), owner=self
+        )
 
     def confirm_speaker(self, heard: bool) -> None:
         check = self._speaker_check
@@ -353,7 +372,10 @@ class CheckRunner(QObject):
             self.result.emit(r)
 
         self._runner.run(
-            fn, done, lambda e: self.result.emit(_device_failure(name, e, name != "network"))
+            fn,
+            done,
+            lambda e: self.result.emit(_device_failure(name, e, name != "network")),
+            owner=self,
         )
 
     def _disk(self) -> Any:

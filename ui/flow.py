@@ -152,9 +152,10 @@ class InterviewFlow(QObject):
             self.start_interview()
             return None
         if self.checks_page is not None:
-            self.checks_page.stop(1.0)
-            self.stack.removeWidget(self.checks_page)
-            self.checks_page.deleteLater()
+            old = self.checks_page
+            self.stack.removeWidget(old)
+            # Its workers stop on a worker thread; the widget goes once they have.
+            self.runner.run(lambda: old.stop(2.0), lambda _r: old.deleteLater(), None)
         runner = CheckRunner(self.options.check_settings(config), self.runner)
         page = ChecksPage(runner)
         runner.setParent(page)
@@ -176,7 +177,7 @@ class InterviewFlow(QObject):
             self._launch()
             return
         page.start_button.setEnabled(False)
-        self.runner.run(lambda: page.stop(2.0), lambda _r: self._launch(), self._launch)
+        self.runner.run(lambda: page.stop(2.0), lambda _r: self._launch(), self._launch, self)
 
     def _launch(self, _error: object = None) -> None:
         if self._stopped or self.engine is not None:
@@ -191,7 +192,9 @@ class InterviewFlow(QObject):
         self.interview_page.attach(self.engine, self.bridge, attempt_dir_of(self.attempt))
         self._show(self.interview_page, "interview")
         engine = self.engine
-        self.runner.run(engine.start, lambda _r: self.interview_started.emit(), self._start_failed)
+        self.runner.run(
+            engine.start, lambda _r: self.interview_started.emit(), self._start_failed, self
+        )
 
     def _start_failed(self, e: BaseException) -> None:
         """The engine could not start (a device vanished, a model is missing): back to the
@@ -253,7 +256,7 @@ class InterviewFlow(QObject):
             if not practice:
                 self.start_upload()
 
-        self.runner.run(stop, after_stop, after_stop)
+        self.runner.run(stop, after_stop, after_stop, self)
 
     def _mark_finished(self) -> None:
         """The candidate ended the interview; a forced stop leaves it "interrupted", but it
@@ -281,7 +284,7 @@ class InterviewFlow(QObject):
             queue.enqueue(folder)
             queue.start()
 
-        self.runner.run(enqueue, on_error=self._on_upload_failed)
+        self.runner.run(enqueue, on_error=self._on_upload_failed, owner=self)
 
     def _on_progress(self, sent: int, total: int, rate: float, eta: float) -> None:
         self.finish_page.set_progress(sent, total, rate, eta)

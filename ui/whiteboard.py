@@ -299,7 +299,10 @@ class WhiteboardPanel(QWidget):
         self._timer.start()
         if restore:
             self._runner.run(
-                lambda: load_strokes(self.folder), self._on_restored, self._on_restore_failed
+                lambda: load_strokes(self.folder),
+                self._on_restored,
+                self._on_restore_failed,
+                owner=self,
             )
 
     # --- tools ------------------------------------------------------------------------------
@@ -376,7 +379,7 @@ class WhiteboardPanel(QWidget):
             self._saving = False
             log.error("whiteboard autosave failed: %s", e)
 
-        self._runner.run(lambda: save_strokes(self.folder, snapshot), done, failed)
+        self._runner.run(lambda: save_strokes(self.folder, snapshot), done, failed, owner=self)
 
     def save_snapshot(self) -> Path:
         """Renders the board now and writes the PNG on a worker. Returns the path it will have."""
@@ -394,7 +397,7 @@ class WhiteboardPanel(QWidget):
             tmp.replace(path)
             return path
 
-        self._runner.run(write, lambda p: self.snapshot_saved.emit(str(p)))
+        self._runner.run(write, lambda p: self.snapshot_saved.emit(str(p)), owner=self)
         return path
 
     def flush(self) -> None:
