@@ -47,11 +47,13 @@ log = logging.getLogger(__name__)
 
 BACKGROUND = "#ffffff"
 COLOURS = (("Black", "#1f2328"), ("Blue", "#0969da"), ("Red", "#cf222e"), ("Green", "#1a7f37"))
+# Mnemonics chosen not to clash with the interview page's (Repeat, Clarify, not finished,
+# Next, Help, End interview).
 TOOL_LABELS = (
     ("pen", "&Pen"),
-    ("eraser", "&Eraser"),
+    ("eraser", "Er&aser"),
     ("line", "&Line"),
-    ("rect", "&Rectangle"),
+    ("rect", "Rectan&gle"),
     ("text", "&Text"),
 )
 PEN_WIDTH = 3.0

@@ -302,3 +302,24 @@ def test_end_interview_never_hangs_on_a_stuck_closing_line(qtbot, runner, interv
         qtbot.waitUntil(lambda: store.get(attempt.id).state == "finished", timeout=15000)
     finally:
         flow.stop(5.0)
+
+
+def test_interview_page_mnemonics_are_unique_with_the_whiteboard_shown(qtbot, runner, tmp_path):
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton
+
+    from session.interview_config import Question
+    from ui.interview_page import InterviewPage
+
+    page = InterviewPage(runner)
+    qtbot.addWidget(page)
+    page._attempt_dir = tmp_path
+    page.show_question(0, 1, Question("q", "Draw it.", requires="whiteboard"))
+    keys = [
+        m.group(1).lower()
+        for b in page.findChildren(QAbstractButton)
+        if (m := re.search(r"&(\w)", b.text()))
+    ]
+    assert len(keys) >= 11 and len(keys) == len(set(keys)), keys
+    page.whiteboard.stop()
