@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -43,6 +44,27 @@ class SignIn:
     accommodations: Accommodations
     high_contrast: bool
     larger_text: bool
+
+
+def _stepper(spin: QAbstractSpinBox, what: str) -> QWidget:
+    """A spin box with large − and + buttons (a style sheet hides Qt's own tiny arrows)."""
+    spin.setAccessibleDescription("Use the Up and Down arrow keys, or type a number")
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    minus, plus = QPushButton("\u2212"), QPushButton("+")
+    for b, name, step in (
+        (minus, f"Less {what}", spin.stepDown),
+        (plus, f"More {what}", spin.stepUp),
+    ):
+        b.setProperty("role", "step")
+        b.setAccessibleName(name)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the spin box itself takes the arrow keys
+        b.clicked.connect(step)
+    row.addWidget(minus)
+    row.addWidget(spin, 1)
+    row.addWidget(plus)
+    return box
 
 
 class SignInPage(QWidget):
@@ -112,12 +134,11 @@ class SignInPage(QWidget):
         self.larger = QCheckBox("Larger text")
         self.larger.setChecked(larger_text)
         self.larger.setAccessibleName("Larger text")
-        form.addRow("Extra time", self.extra)
-        form.addRow("Pause before your turn ends", self.silence)
-        looks = QHBoxLayout()
+        form.addRow("Extra time", _stepper(self.extra, "extra time"))
+        form.addRow("Pause before your turn ends", _stepper(self.silence, "pause"))
+        looks = QVBoxLayout()
         looks.addWidget(self.contrast)
         looks.addWidget(self.larger)
-        looks.addStretch(1)
         form.addRow("Display", looks)
 
         self.start = QPushButton("Start")

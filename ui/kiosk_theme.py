@@ -46,14 +46,20 @@ def stylesheet(high_contrast: bool, scale: float = 1.0) -> str:
     QLineEdit, QPlainTextEdit {{
         background: {card}; color: {fg}; border: 2px solid {border}; border-radius: 6px;
         padding: 6px; min-height: {pt * 2}px; }}
-    QAbstractSpinBox {{ min-height: {pt * 2}px; }}
+    QAbstractSpinBox {{ background: {card}; color: {fg}; border: 2px solid {border};
+        border-radius: 6px; min-height: {pt * 2}px; }}
+    QAbstractSpinBox QLineEdit {{ border: none; padding: 0 6px; min-height: 0;
+        background: transparent; }}
+    QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 0; border: none; }}
+    QPushButton[role="step"] {{ padding: 0; min-width: {pt * 3}px; font-weight: 700; }}
     QPushButton {{ background: {card}; color: {fg}; border: 2px solid {border};
         border-radius: 6px; padding: 8px 18px; min-height: {pt * 2}px; }}
     QPushButton[role="primary"] {{ background: {accent}; color: {on_accent};
         border-color: {accent}; font-weight: 600; }}
     QPushButton[role="quiet"] {{ border: 1px solid transparent; color: {muted};
         font-size: {max(9, pt - 3)}pt; padding: 2px 8px; min-height: 0; }}
-    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus {{ border: {focus}; }}
+    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus, QAbstractSpinBox:focus {{
+        border: {focus}; }}
     QCheckBox:focus {{ color: {accent}; }}
     QProgressBar {{ border: 2px solid {border}; border-radius: 5px; text-align: center;
         background: {card}; min-height: {pt * 2}px; }}
