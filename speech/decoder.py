@@ -127,11 +127,15 @@ class WindowDecoder:
                 start = min(float(w["start"]), duration)
                 end = min(max(float(w["end"]), start), duration)
                 text, prob = w["word"], float(w["probability"])
-                if words and not any(c.isalnum() for c in text):
-                    # punctuation belongs to the word before it
+                if words and (not text.startswith(" ") or not any(c.isalnum() for c in text)):
+                    # punctuation, and pieces without a leading space ("-disposed"), belong
+                    # to the word before them
                     last = words[-1]
                     words[-1] = RawWord(
-                        last.start, max(last.end, end), last.text + text.strip(), last.probability
+                        last.start,
+                        max(last.end, end),
+                        last.text + text.strip(),
+                        min(last.probability, prob),
                     )
                     continue
                 words.append(RawWord(start, end, text, prob))
