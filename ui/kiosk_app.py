@@ -289,6 +289,7 @@ class KioskApp(QObject):
             resume=True,
             attempt_id=attempt.id,
             store_db=Path(stale["store"]),
+            unattended=dict(self.options.unattended),
         )
         self._emit("recovery_resumed", attempt=Path(attempt.dir).name)
         self._start_run(req)
@@ -386,6 +387,7 @@ class KioskApp(QObject):
         run.phase.connect(self._phase)
         run.faces.connect(lambda n, t: self.integrity and self.integrity.faces(n, t))
         run.interview_over.connect(self._interview_over)
+        run.recording.connect(lambda: self._emit("recording", attempt=req.attempt_dir.name))
         run.finished.connect(self._run_finished)
         self.window.set_page(run.widget)
         if self.signin is not None:

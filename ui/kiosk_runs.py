@@ -264,6 +264,7 @@ class FlowRun(CandidateRun):
     def _started(self) -> None:
         self._running = True
         self._start_watch.stop()
+        self.recording.emit()
 
     def _check_start(self) -> None:
         """Without a checks page to go back to, an engine that could not start ends the run

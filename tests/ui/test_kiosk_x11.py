@@ -30,10 +30,17 @@ pytestmark = [pytest.mark.device]
 class Kiosk:
     """A kiosk subprocess whose ``kiosk-status`` lines are collected by a reader thread."""
 
-    def __init__(self, station: Path, *codes: str) -> None:
+    def __init__(self, station: Path, *codes: str, real: list[str] | None = None) -> None:
+        """``real``: run the real kiosk app (``python -m ui.kiosk_app``) with these extra
+        arguments instead of the stand-in interview."""
         env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
+        if real is not None:
+            cmd = [sys.executable, "-m", "ui.kiosk_app", "--station", str(station), *real]
+            cmd += [a for c in codes for a in ("--candidate", c)]
+        else:
+            cmd = [sys.executable, __file__, str(station), *codes]
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, str(station), *codes],
+            cmd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -111,14 +118,32 @@ def try_grab_keyboard() -> int:
         x11.XCloseDisplay(d)
 
 
+INTERVIEW = """\
+id: x11-real
+title: Kiosk crash test
+role: Tester
+short_answer_words: 0
+silence: {end_of_turn_s: 1.0, long_pause_s: 30.0}
+intro: Hello.
+closing: Thank you.
+questions:
+  - id: one
+    text: Please tell me about your last project.
+  - id: two
+    text: What would you do differently?
+"""
+
+
 def write_station(tmp_path: Path, tries: int = 3, lockout_s: float = 4) -> Path:
     from session.pin import hash_pin
 
     (tmp_path / "token").write_text("unused")
+    (tmp_path / "interview.yaml").write_text(INTERVIEW)
     station = tmp_path / "station.toml"
     station.write_text(
         f'station_id = "x11"\nbackend_url = "http://127.0.0.1:9"\ntoken_file = "token"\n'
-        f'data_dir = "data"\nproctor_pin = "{hash_pin("2468", n=2**10)}"\n'
+        f'data_dir = "data"\ninterview = "interview.yaml"\n'
+        f'proctor_pin = "{hash_pin("2468", n=2**10)}"\n'
         f"pin_max_tries = {tries}\npin_lockout_s = {lockout_s}\n"
     )
     return station
@@ -198,13 +223,30 @@ def test_window_manager_shortcuts_cannot_leave_and_the_pin_gates_exit(tmp_path, 
         k.stop()
 
 
-def test_sigkill_mid_interview_leaves_nothing_locked_and_next_start_offers_recovery(tmp_path, x11):
+@pytest.mark.model
+def test_sigkill_during_a_real_interview_leaves_nothing_locked_and_next_start_resumes(
+    tmp_path, x11
+):
+    """The real kiosk app, engine and recorder (file camera, scripted microphone) is
+    killed mid-interview: no window or keyboard grab survives it, the marker tells the next
+    start, which offers recovery through the attempt store and resumes from the keyboard."""
+    from tests.conftest import FACES, SPEECH
+
     station = write_station(tmp_path)
-    k = Kiosk(station, "CAND-002")
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    shutil.copy(SPEECH / "cathy_arctic_a0024_1592747999.wav", answers / "01.wav")
+    real = [
+        "--answers",
+        str(answers),
+        "--camera",
+        str(FACES / "intel_head-pose-face-detection-female.mp4"),
+    ]
+    k = Kiosk(station, "CAND-REAL", real=real)
     try:
-        started = k.wait_for("signed_in")
-        k.wait_for("phase", phase="interview", grab=True)
+        name = k.wait_for("recording", timeout=60)["attempt"]
         assert try_grab_keyboard() == 1
+        time.sleep(2.0)  # a couple of seconds on disk
         os.kill(k.proc.pid, signal.SIGKILL)
         k.proc.wait(10)
         time.sleep(0.3)
@@ -214,17 +256,18 @@ def test_sigkill_mid_interview_leaves_nothing_locked_and_next_start_offers_recov
         assert marker["state"] == "interview"
     finally:
         k.stop()
+    recorded = list((tmp_path / "data" / "attempts" / name).glob("recording*.mkv"))
+    assert recorded and recorded[0].stat().st_size > 10_000
 
-    again = Kiosk(station)
+    again = Kiosk(station, real=real)
     try:
-        offer = again.wait_for("recovery_offered")
-        assert offer["resumable"] is True
-        assert Path(offer["attempt"]).name == started["attempt"]
-        assert try_grab_keyboard() == 0, "the recovery screen must not grab the keyboard"
+        offer = again.wait_for("recovery_offered", timeout=30)
+        assert offer["resumable"] is True and Path(offer["attempt"]).name == name
         time.sleep(0.5)
-        xdo("key", "space")  # "Resume the interview" has the keyboard focus
-        assert again.wait_for("recovery_resumed")["attempt"] == started["attempt"]
-        again.wait_for("phase", phase="interview", grab=True)
+        xdo("key", "space")
+        again.wait_for("recovery_resumed")
+        again.wait_for("recording", timeout=60)  # the interview goes on in a new segment
+        assert try_grab_keyboard() == 1
     finally:
         again.stop()
 
