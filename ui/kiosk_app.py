@@ -406,7 +406,9 @@ class KioskApp(QObject):
         QTimer.singleShot(0, self, lambda: self._show_signal(sig))
 
     def _show_signal(self, sig: IntegritySignal) -> None:
-        if self.run is None:
+        if self.run is None or self.integrity is None:
+            # Closed by the end of the interview: recorded, but a note could no longer be
+            # added to the sealed attempt, so no prompt.
             return
         self.note.show_signal(sig)
         self._emit("integrity_signal", kind=sig.kind, signal_id=sig.signal_id, message=sig.message)

@@ -79,15 +79,13 @@ class ScriptedCandidate:
 
 def stamp_candidate(attempt_dir: Path, code: str, station_id: str) -> None:
     """Adds who took the attempt, and where, to attempt.json (the backend keys the retake
-    limit by candidate). Keeps the manifest's state and every other field."""
+    limit by candidate), keeping its state and every other field. The files are hashed
+    again, so integrity flags closed after the engine's last manifest are covered too."""
     from session.manifest import read_manifest, update_manifest
 
     manifest = read_manifest(attempt_dir)
-    if manifest is None or (
-        manifest.get("candidate") == code and manifest.get("station") == station_id
-    ):
-        return
-    update_manifest(attempt_dir, manifest["state"], candidate=code, station=station_id)
+    if manifest is not None:
+        update_manifest(attempt_dir, manifest["state"], candidate=code, station=station_id)
 
 
 class SharedQueue:
