@@ -2,7 +2,7 @@
 (offscreen), the real interview flow and engine (bundled speech models, a file camera, a
 scripted microphone answering with a real recording) and a real backend on 127.0.0.1.
 The second candidate sees nothing of the first; the first's attempt is deleted once its
-receipt is verified (retention 0)."""
+receipt is verified (retention 0); the integrity flags arrive at the backend."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ questions:
     time_limit_s: 40
 """
 CLIP = SPEECH / "cathy_arctic_a0024_1592747999.wav"  # "It was my reports from the north ..."
-CAMERA = FACES / "intel_head-pose-face-detection-female.mp4"
+# No face in view for the whole interview: each attempt ends with an open "face not
+# visible" flag, closed when the interview ends, after the engine's last manifest.
+CAMERA = FACES / "intel_bottle-detection.mp4"
 CODES = ["ALICE-4711", "BOB-0815"]
 
 
@@ -123,6 +125,12 @@ def test_two_candidates_back_to_back_leave_no_trace_of_the_first(qtbot, station)
     rows = rows.get("attempts", rows) if isinstance(rows, dict) else rows
     candidates = sorted(a.get("candidate") for a in rows if a.get("state") == "submitted")
     assert candidates == sorted(CODES), json.dumps(rows)[:2000]
+    # The flags reached the backend inside verified uploads.
+    stored = sorted(server.data_dir.rglob("events.jsonl"))
+    assert len(stored) == 2
+    for f in stored:
+        flags = [json.loads(line) for line in f.read_text().splitlines() if "signal_id" in line]
+        assert any(e["type"] == "face_lost" and e["duration_s"] >= 5 for e in flags), flags
 
 
 def test_station_run_command_validates_its_arguments(tmp_path):
