@@ -629,12 +629,18 @@ class KioskApp(QObject):
         self._quitting = True
         self.exit_code = code
         self._sweeper.stop()
+        interrupted = self.run is not None and self._run_phase in ("checks", "interview")
         if self.run is not None:
             self.run.stop()
         self.tasks.wait(10.0)
         if self.upload_queue is not None:
             self.upload_queue.stop(5.0)
-        self.marker.clear()
+        if interrupted:
+            # Left mid-interview (the proctor's Exit): the marker stays, so the next start
+            # offers to resume or upload the attempt instead of forgetting it.
+            self._emit("left_mid_interview")
+        else:
+            self.marker.clear()
         self.window.allow_close()
         self.window.close()
         app = QApplication.instance()

@@ -218,7 +218,9 @@ def test_window_manager_shortcuts_cannot_leave_and_the_pin_gates_exit(tmp_path, 
         k.wait_for("exit")
         assert k.proc.wait(15) == 0
         assert kiosk_windows() == []
-        assert not (tmp_path / "data" / "kiosk-session.json").exists()
+        # Left mid-interview: the marker stays so the next start offers the attempt back.
+        marker = json.loads((tmp_path / "data" / "kiosk-session.json").read_text())
+        assert marker["state"] == "interview"
     finally:
         k.stop()
 
