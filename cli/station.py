@@ -41,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
     i.add_argument("--pin-stdin", action="store_true", help="read the proctor PIN from stdin")
     i.add_argument("--retention-hours", type=float)
     i.add_argument("--extra-time-pct", type=int)
-    i.add_argument("--end-of-turn-silence-s", type=float)
+    i.add_argument("--extra-silence-s", type=float, help="added to end-of-turn silence")
     i.add_argument("--high-contrast", action=argparse.BooleanOptionalAction, default=None)
     i.add_argument("--text-scale", type=float)
 
@@ -132,9 +132,9 @@ def _init(args: argparse.Namespace) -> int:
             "extra_time_pct": args.extra_time_pct
             if args.extra_time_pct is not None
             else acc.extra_time_pct,
-            "end_of_turn_silence_s": args.end_of_turn_silence_s
-            if args.end_of_turn_silence_s is not None
-            else acc.end_of_turn_silence_s,
+            "extra_silence_s": args.extra_silence_s
+            if args.extra_silence_s is not None
+            else acc.extra_silence_s,
         },
     }
     for key, value in (

@@ -33,12 +33,12 @@ class StationConfigError(ValueError):
 class Accommodations:
     """Per-candidate adjustments; the station's defaults can be raised at sign-in."""
 
-    end_of_turn_silence_s: float = 2.5  # at least this much silence ends a turn
+    extra_silence_s: float = 0.0  # added to the interview's end-of-turn silence
     extra_time_pct: int = 0  # extra time on every timed question, in percent
 
     def merged(self, **overrides: Any) -> Accommodations:
         values = {
-            "end_of_turn_silence_s": self.end_of_turn_silence_s,
+            "extra_silence_s": self.extra_silence_s,
             "extra_time_pct": self.extra_time_pct,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -107,23 +107,21 @@ def _typed(value: Any, name: str, kind: type, path: Path | None) -> Any:
 def _accommodations(raw: Any, name: str, path: Path | None = None) -> Accommodations:
     if not isinstance(raw, dict):
         raise StationConfigError(name, "must be a table", path)
-    known = {"end_of_turn_silence_s", "extra_time_pct"}
+    known = {"extra_silence_s", "extra_time_pct"}
     for key in raw:
         if key not in known:
             raise StationConfigError(f"{name}.{key}", "is not a known accommodation", path)
-    silence = _typed(
-        raw.get("end_of_turn_silence_s", 2.5), f"{name}.end_of_turn_silence_s", float, path
-    )
-    if not 0.3 <= silence <= 10.0:
+    silence = _typed(raw.get("extra_silence_s", 0.0), f"{name}.extra_silence_s", float, path)
+    if not 0.0 <= silence <= 10.0:
         raise StationConfigError(
-            f"{name}.end_of_turn_silence_s", f"must be between 0.3 and 10 s (got {silence})", path
+            f"{name}.extra_silence_s", f"must be between 0 and 10 s (got {silence})", path
         )
     extra = _typed(raw.get("extra_time_pct", 0), f"{name}.extra_time_pct", int, path)
     if not 0 <= extra <= 200:
         raise StationConfigError(
             f"{name}.extra_time_pct", f"must be between 0 and 200 (got {extra})", path
         )
-    return Accommodations(end_of_turn_silence_s=silence, extra_time_pct=extra)
+    return Accommodations(extra_silence_s=silence, extra_time_pct=extra)
 
 
 _KNOWN = {
@@ -279,7 +277,7 @@ def dump_station(cfg: StationConfig) -> str:
     lines += [
         "",
         "[accommodations]  # defaults; the proctor can raise them per candidate at sign-in",
-        f"end_of_turn_silence_s = {cfg.accommodations.end_of_turn_silence_s!r}",
+        f"extra_silence_s = {cfg.accommodations.extra_silence_s!r}",
         f"extra_time_pct = {cfg.accommodations.extra_time_pct!r}",
     ]
     return "\n".join(lines) + "\n"

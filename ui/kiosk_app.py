@@ -348,7 +348,7 @@ class KioskApp(QObject):
             "signed_in",
             attempt=attempt_dir.name,
             extra_time_pct=s.accommodations.extra_time_pct,
-            end_of_turn_silence_s=s.accommodations.end_of_turn_silence_s,
+            extra_silence_s=s.accommodations.extra_silence_s,
         )
         self._start_run(req)
 
@@ -360,7 +360,7 @@ class KioskApp(QObject):
             attempt=str(req.attempt_dir),
             accommodations={
                 "extra_time_pct": req.accommodations.extra_time_pct,
-                "end_of_turn_silence_s": req.accommodations.end_of_turn_silence_s,
+                "extra_silence_s": req.accommodations.extra_silence_s,
             },
         )
         try:

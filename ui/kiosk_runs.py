@@ -327,7 +327,7 @@ class FlowRun(CandidateRun):
         own = config.silence.end_of_turn_s
         driver_acc = Accommodations(
             time_factor=1.0 + acc.extra_time_pct / 100.0,
-            end_of_turn_s=acc.end_of_turn_silence_s if acc.end_of_turn_silence_s > own else None,
+            end_of_turn_s=own + acc.extra_silence_s if acc.extra_silence_s > 0 else None,
         )
         camera, mic, speaker = self._devices(options)
         callbacks = bridge.callbacks()

@@ -122,12 +122,13 @@ class SignInPage(QWidget):
         self.extra.setValue(defaults.extra_time_pct)
         self.extra.setAccessibleName("Extra time, percent")
         self.silence = QDoubleSpinBox()
-        self.silence.setRange(defaults.end_of_turn_silence_s, 10.0)
+        self.silence.setRange(defaults.extra_silence_s, 10.0)
+        self.silence.setPrefix("+ ")
         self.silence.setSingleStep(0.5)
         self.silence.setDecimals(1)
         self.silence.setSuffix(" s")
-        self.silence.setValue(defaults.end_of_turn_silence_s)
-        self.silence.setAccessibleName("Pause before your turn ends, seconds")
+        self.silence.setValue(defaults.extra_silence_s)
+        self.silence.setAccessibleName("Longer pause before your turn ends, extra seconds")
         self.contrast = QCheckBox("High contrast")
         self.contrast.setChecked(high_contrast)
         self.contrast.setAccessibleName("High contrast")
@@ -135,7 +136,7 @@ class SignInPage(QWidget):
         self.larger.setChecked(larger_text)
         self.larger.setAccessibleName("Larger text")
         form.addRow("Extra time", _stepper(self.extra, "extra time"))
-        form.addRow("Pause before your turn ends", _stepper(self.silence, "pause"))
+        form.addRow("Longer pause before your turn ends", _stepper(self.silence, "pause"))
         looks = QVBoxLayout()
         looks.addWidget(self.contrast)
         looks.addWidget(self.larger)
@@ -214,7 +215,7 @@ class SignInPage(QWidget):
             return
         acc = self.defaults.merged(
             extra_time_pct=self.extra.value(),
-            end_of_turn_silence_s=round(self.silence.value(), 1),
+            extra_silence_s=round(self.silence.value(), 1),
         )
         self.error.clear()
         self.signed_in.emit(SignIn(code, acc, self.contrast.isChecked(), self.larger.isChecked()))

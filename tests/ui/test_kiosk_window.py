@@ -89,7 +89,7 @@ def test_pin_overlay_counts_wrong_tries_then_locks(qtbot, tmp_path):
 def test_sign_in_needs_a_code_and_carries_the_accommodations(qtbot):
     from session.station_config import Accommodations
 
-    page = SignInPage("s1", Accommodations(end_of_turn_silence_s=1.5, extra_time_pct=10))
+    page = SignInPage("s1", Accommodations(extra_silence_s=1.5, extra_time_pct=10))
     qtbot.addWidget(page)
     got = []
     page.signed_in.connect(got.append)
@@ -102,7 +102,7 @@ def test_sign_in_needs_a_code_and_carries_the_accommodations(qtbot):
     page.submit("CAND-42")
     assert got[0].code == "CAND-42" and got[0].larger_text
     assert got[0].accommodations.extra_time_pct == 50
-    assert got[0].accommodations.end_of_turn_silence_s == 3.0
+    assert got[0].accommodations.extra_silence_s == 3.0
     for w in page.findChildren(QWidget):
         interactive = isinstance(w, QLineEdit | QAbstractButton | QAbstractSpinBox)
         if interactive and not w.objectName().startswith("qt_"):
