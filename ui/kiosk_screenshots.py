@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         assert kiosk.signin is not None
         kiosk.signin.code.setText("CAND-0042")
         kiosk.signin.extra.setValue(25)
+        kiosk.signin.silence.setValue(1.0)
         kiosk.signin.code.setFocus()
         QTimer.singleShot(300, lambda: _shot(args.out / "kiosk-signin.png"))
 

@@ -115,6 +115,7 @@ class SignInPage(QWidget):
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # larger text fits
         self.extra = QSpinBox()
         self.extra.setRange(defaults.extra_time_pct, 200)
         self.extra.setSingleStep(25)
@@ -136,7 +137,7 @@ class SignInPage(QWidget):
         self.larger.setChecked(larger_text)
         self.larger.setAccessibleName("Larger text")
         form.addRow("Extra time", _stepper(self.extra, "extra time"))
-        form.addRow("Longer pause before your turn ends", _stepper(self.silence, "pause"))
+        form.addRow("Pause before your turn ends", _stepper(self.silence, "pause"))
         looks = QVBoxLayout()
         looks.addWidget(self.contrast)
         looks.addWidget(self.larger)
