@@ -60,6 +60,7 @@ class StationConfig:
     pin_max_tries: int = 5
     pin_lockout_s: float = 300.0
     retention_hours: float = 24.0  # keep uploaded media this long after a verified receipt
+    face_threshold_s: float = 5.0  # no face / several faces longer than this is a flag
     accommodations: Accommodations = field(default_factory=Accommodations)
     high_contrast: bool = False
     text_scale: float = 1.0
@@ -142,6 +143,7 @@ _KNOWN = {
     "accommodations",
     "high_contrast",
     "text_scale",
+    "face_threshold_s",
 }
 
 
@@ -199,6 +201,9 @@ def parse_station(data: Any, path: Path | None = None) -> StationConfig:
     retention = _typed(data.get("retention_hours", 24.0), "retention_hours", float, path)
     if retention < 0:
         raise StationConfigError("retention_hours", f"must be 0 or more (got {retention})", path)
+    face_s = _typed(data.get("face_threshold_s", 5.0), "face_threshold_s", float, path)
+    if not 1 <= face_s <= 120:
+        raise StationConfigError("face_threshold_s", f"must be 1 to 120 s (got {face_s})", path)
     scale = _typed(data.get("text_scale", 1.0), "text_scale", float, path)
     if not 0.8 <= scale <= 3.0:
         raise StationConfigError("text_scale", f"must be between 0.8 and 3 (got {scale})", path)
@@ -219,6 +224,7 @@ def parse_station(data: Any, path: Path | None = None) -> StationConfig:
         pin_max_tries=tries,
         pin_lockout_s=lockout,
         retention_hours=retention,
+        face_threshold_s=face_s,
         accommodations=_accommodations(data.get("accommodations", {}), "accommodations", path),
         high_contrast=_typed(data.get("high_contrast", False), "high_contrast", bool, path),
         text_scale=scale,
@@ -269,6 +275,7 @@ def dump_station(cfg: StationConfig) -> str:
         "pin_max_tries": cfg.pin_max_tries,
         "pin_lockout_s": cfg.pin_lockout_s,
         "retention_hours": cfg.retention_hours,
+        "face_threshold_s": cfg.face_threshold_s,
         "high_contrast": cfg.high_contrast,
         "text_scale": cfg.text_scale,
     }

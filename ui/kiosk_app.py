@@ -51,7 +51,7 @@ class KioskOptions:
     candidates: list[str] = field(default_factory=list)  # sign these in unattended, in order
     unattended: dict[str, Any] = field(default_factory=dict)  # camera/answers for dry runs
     quit_when_idle: bool = False  # exit after the listed candidates and their uploads
-    face_threshold_s: float = 5.0
+    face_threshold_s: float | None = None  # None: the station config's
     focus_threshold_s: float = 1.0  # shorter focus blips (a notification) are not signals
     status_lines: bool = True  # "kiosk-status NAME {json}" on stdout for supervisor scripts
 
@@ -380,7 +380,7 @@ class KioskApp(QObject):
             EventLog(req.attempt_dir / "events.jsonl", run.clock),
             self._signal_from_any_thread,
             run.clock,
-            face_threshold_s=self.options.face_threshold_s,
+            face_threshold_s=self.options.face_threshold_s or self.cfg.face_threshold_s,
             focus_threshold_s=self.options.focus_threshold_s,
         )
         self.integrity.monitors(len(QGuiApplication.screens()))
