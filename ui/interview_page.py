@@ -226,7 +226,9 @@ class InterviewPage(QWidget):
         if speaker == "interviewer":
             self.captions.show_interviewer(committed)
         else:
-            self.last_candidate_caption = f"{committed} {tentative}".strip()
+            text = f"{committed} {tentative}".strip()
+            if text:  # an empty update only means the line was handed to the transcript
+                self.last_candidate_caption = text
             self.captions.show_candidate(committed, tentative)
 
     def show_state(self, state: str) -> None:

@@ -41,6 +41,7 @@ def confirm_speaker(qtbot, page: ChecksPage) -> None:
     qtbot.waitUntil(lambda: page.rows["speaker"].passed, timeout=5000)
 
 
+@pytest.mark.model  # the read-aloud line is transcribed with the bundled Whisper model
 def test_start_enables_only_after_every_required_check_passed(qtbot, runner, tmp_path):
     page = make_page(qtbot, runner, tmp_path, MALE, transcribe=True)
     try:
