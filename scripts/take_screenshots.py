@@ -211,8 +211,10 @@ def main() -> int:
         QTest.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         ipage = flow.interview_page
         wait_until(
-            lambda: ipage.progress.text().startswith("Question 1")
-            and ipage.state_label.text().startswith("Listening"),
+            lambda: (
+                ipage.progress.text().startswith("Question 1")
+                and ipage.state_label.text().startswith("Listening")
+            ),
             120,
             "question 1",
         )
