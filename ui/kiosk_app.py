@@ -12,16 +12,18 @@ is changed, so there is nothing else to restore (see docs/kiosk.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QWidget
 
@@ -93,6 +95,7 @@ class RecoveryPage(StatusPage):
 
 class KioskApp(QObject):
     status = Signal(str, dict)
+    _raised = Signal(object)  # an IntegritySignal, from the integrity thread
 
     def __init__(
         self,
@@ -130,6 +133,11 @@ class KioskApp(QObject):
         self.signin: SignInPage | None = None
         self.run: CandidateRun | None = None
         self.integrity: IntegrityMonitor | None = None
+        # Integrity bookkeeping writes events.jsonl (fsync): one thread, so order is kept
+        # and the GUI thread never waits on the disk.
+        self._integrity_thread = ThreadPoolExecutor(1, thread_name_prefix="integrity")
+        self._last_faces: int | None = None
+        self._raised.connect(self._show_signal, Qt.ConnectionType.QueuedConnection)
         self._return_page: QWidget | None = None
         self._uploads: dict[str, tuple[int, int]] = {}
         self._uploading: set[str] = set()
@@ -383,9 +391,10 @@ class KioskApp(QObject):
             face_threshold_s=self.options.face_threshold_s or self.cfg.face_threshold_s,
             focus_threshold_s=self.options.focus_threshold_s,
         )
-        self.integrity.monitors(len(QGuiApplication.screens()))
+        self._last_faces = None
+        self._integrity(IntegrityMonitor.monitors, len(QGuiApplication.screens()))
         run.phase.connect(self._phase)
-        run.faces.connect(lambda n, t: self.integrity and self.integrity.faces(n, t))
+        run.faces.connect(self._faces)
         run.interview_over.connect(self._interview_over)
         run.recording.connect(lambda: self._emit("recording", attempt=req.attempt_dir.name))
         run.finished.connect(self._run_finished)
@@ -401,9 +410,20 @@ class KioskApp(QObject):
         self.window.set_keyboard_grab(phase == "interview")
         self._emit("phase", phase=phase, grab=self.window.keyboard_grabbed)
 
+    def _integrity(self, method: Any, *args: Any) -> Any:
+        """Runs ``method(monitor, *args)`` on the integrity thread; returns its future."""
+        monitor = self.integrity
+        if monitor is None:
+            return None
+        return self._integrity_thread.submit(method, monitor, *args)
+
+    def _faces(self, count: int, t: float) -> None:
+        if count != self._last_faces:  # only changes matter (frames come at camera rate)
+            self._last_faces = count
+            self._integrity(IntegrityMonitor.faces, count, t)
+
     def _signal_from_any_thread(self, sig: IntegritySignal) -> None:
-        # Face counts arrive through Qt signals (GUI thread); a timer hop keeps it safe anyway.
-        QTimer.singleShot(0, self, lambda: self._show_signal(sig))
+        self._raised.emit(sig)  # queued to the GUI thread
 
     def _show_signal(self, sig: IntegritySignal) -> None:
         if self.run is None or self.integrity is None:
@@ -415,28 +435,32 @@ class KioskApp(QObject):
 
     def _note_saved(self, signal_id: str, text: str) -> None:
         if self.integrity is not None:
-            self.integrity.add_note(signal_id, text)
+            self._integrity(IntegrityMonitor.add_note, signal_id, text)
             self._emit("candidate_note", signal_id=signal_id)
 
     def _activation(self, active: bool) -> None:
         if self.run is None or self.integrity is None:
             return
         if active:
-            self.integrity.focus_gained(self.run.clock())
+            self._integrity(IntegrityMonitor.focus_gained, self.run.clock())
         else:
-            self.integrity.focus_lost(self.run.clock())
+            self._integrity(IntegrityMonitor.focus_lost, self.run.clock())
             self.run.note_focus_lost()
 
     def _monitors_changed(self) -> None:
         n = len(QGuiApplication.screens())
-        if self.integrity is not None:
-            self.integrity.monitors(n, self.run.clock() if self.run else None)
+        if self.integrity is not None and self.run is not None:
+            self._integrity(IntegrityMonitor.monitors, n, self.run.clock())
         self._emit("monitors", count=n)
 
     def _interview_over(self, _summary: Any = None) -> None:
         """Closes open integrity spans before the attempt folder is sealed for upload."""
         if self.integrity is not None and self.run is not None:
-            self.integrity.finish(self.run.clock())
+            done = self._integrity(IntegrityMonitor.finish, self.run.clock())
+            # The attempt is sealed for upload next: the last flags must be on disk first
+            # (a few small appends, so this wait is milliseconds).
+            with contextlib.suppress(Exception):
+                done.result(timeout=2.0)
         self.integrity = None
         self.window.set_keyboard_grab(False)
         self.note.clear()
@@ -633,6 +657,7 @@ class KioskApp(QObject):
         if self.run is not None:
             self.run.stop()
         self.tasks.wait(10.0)
+        self._integrity_thread.shutdown(wait=True)
         if self.upload_queue is not None:
             self.upload_queue.stop(5.0)
         if interrupted:

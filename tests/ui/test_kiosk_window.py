@@ -157,7 +157,9 @@ def test_integrity_notice_takes_a_note_and_the_next_candidate_sees_nothing(qtbot
     qtbot.keyClicks(k.note.text, "My glasses fell off")
     k.note.save_button.click()
     assert not k.note.isVisible()
-    events = list(read_events(run.request.attempt_dir / "events.jsonl"))
+    path = run.request.attempt_dir / "events.jsonl"
+    qtbot.waitUntil(lambda: any(e["type"] == ev.CANDIDATE_NOTE for e in read_events(path)))
+    events = list(read_events(path))
     flag = next(e for e in events if e["type"] == ev.FACE_LOST)
     note = next(e for e in events if e["type"] == ev.CANDIDATE_NOTE)
     assert note["signal_id"] == flag["signal_id"] and note["text"] == "My glasses fell off"
