@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import logging
 import sys
@@ -60,8 +61,6 @@ class KioskOptions:
 
 def attempt_name(station_id: str, code: str) -> str:
     """A folder name that does not contain the candidate's code (it may be personal)."""
-    import hashlib
-
     digest = hashlib.sha256(f"{station_id}:{code}:{time.time_ns()}".encode()).hexdigest()[:10]
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
 
@@ -139,7 +138,6 @@ class KioskApp(QObject):
         self._last_faces: int | None = None
         self._raised.connect(self._show_signal, Qt.ConnectionType.QueuedConnection)
         self._return_page: QWidget | None = None
-        self._uploads: dict[str, tuple[int, int]] = {}
         self._uploading: set[str] = set()
         self._recovery: dict[str, Any] | None = None
         self._quitting = False
@@ -616,10 +614,9 @@ class KioskApp(QObject):
             self.window.set_keyboard_grab(self._run_phase == "interview")
 
     def refresh_panel(self) -> None:
-        live = dict(self._uploads)
         devices_free = self.run is None
         self.tasks.run(
-            lambda: gather_status(self.cfg, live, with_devices=devices_free),
+            lambda: gather_status(self.cfg, with_devices=devices_free),
             self.panel.show_status,
             lambda e: self.panel.set_message(f"Could not gather the station status: {e}"),
         )
