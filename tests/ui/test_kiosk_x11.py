@@ -134,6 +134,48 @@ questions:
 """
 
 
+class _MonitorInfo(ctypes.Structure):
+    _fields_ = [  # the layout of XRRMonitorInfo
+        ("name", ctypes.c_ulong),
+        ("primary", ctypes.c_int),
+        ("automatic", ctypes.c_int),
+        ("noutput", ctypes.c_int),
+        ("x", ctypes.c_int),
+        ("y", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("mwidth", ctypes.c_int),
+        ("mheight", ctypes.c_int),
+        ("outputs", ctypes.POINTER(ctypes.c_ulong)),
+    ]
+
+
+def second_monitor(connect: bool) -> None:
+    """Adds (or removes) a RandR monitor on the right half of the screen, as plugging in a
+    second display does (`xrandr --setmonitor`, without needing xrandr installed)."""
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    xr = ctypes.cdll.LoadLibrary("libXrandr.so.2")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xr.XRRSetMonitor.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(_MonitorInfo)]
+    xr.XRRDeleteMonitor.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    d = x11.XOpenDisplay(None)
+    root, name = x11.XDefaultRootWindow(d), x11.XInternAtom(d, b"KIOSK-TEST-2", 0)
+    if connect:
+        info = _MonitorInfo(name, 0, 0, 0, 640, 0, 640, 400, 169, 106, None)
+        xr.XRRSetMonitor(d, root, ctypes.byref(info))
+    else:
+        xr.XRRDeleteMonitor(d, root, name)
+    x11.XSync(d, 0)
+    x11.XCloseDisplay(d)
+
+
 def write_station(tmp_path: Path, tries: int = 3, lockout_s: float = 4) -> Path:
     from session.pin import hash_pin
 
@@ -188,6 +230,26 @@ def test_window_manager_shortcuts_cannot_leave_and_the_pin_gates_exit(tmp_path, 
             time.sleep(0.6)
             assert k.alive(), f"{keys} closed the kiosk"
             assert active_window_name().startswith("Interview Kiosk"), f"{keys} switched away"
+        # A second monitor is connected: the candidate is told at once and adds a note.
+        second_monitor(True)
+        try:
+            flag = k.wait_for("integrity_signal", kind="monitor_added")
+            time.sleep(0.5)
+            xdo("type", "--delay", "20", "The proctor plugged in a projector")
+            xdo("key", "Tab", "Tab", "space")  # note -> "Continue without" -> "Save note"
+            assert k.wait_for("candidate_note")["signal_id"] == flag["signal_id"]
+        finally:
+            second_monitor(False)
+        events = [
+            json.loads(line)
+            for f in (tmp_path / "data" / "attempts").glob("*/events.jsonl")
+            for line in f.read_text().splitlines()
+        ]
+        added = next(e for e in events if e["type"] == "monitor_added")
+        note = next(e for e in events if e["type"] == "candidate_note")
+        assert added["signal_id"] == note["signal_id"] == flag["signal_id"]
+        assert note["text"] == "The proctor plugged in a projector"
+        assert active_window_name().startswith("Interview Kiosk")
         win = kiosk_windows()[0]
         state = subprocess.run(
             ["xprop", "-id", win, "_NET_WM_STATE"], capture_output=True, text=True
