@@ -140,6 +140,9 @@ class KioskWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:
             self.set_keyboard_grab(False)
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)  # the keys are the rest of the app's again
             event.accept()
             return
         log.info("close request ignored (kiosk is locked)")
