@@ -3,6 +3,7 @@ and then the receipt the backend sent back (which files it verified)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,8 +26,8 @@ def fmt_bytes(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-def fmt_eta(s: float) -> str:
-    if s is None or s < 0 or s != s:  # unknown (NaN) or negative
+def fmt_eta(s: float | None) -> str:
+    if s is None or not math.isfinite(s) or s < 0:  # unknown (inf/NaN) at the first chunk
         return "estimating time left"
     s = round(s)
     if s < 60:

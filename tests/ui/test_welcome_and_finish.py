@@ -136,3 +136,12 @@ def test_finish_as_is_closes_the_interrupted_attempt_and_shows_the_finish_page(q
         assert "No server" in w.flow.finish_page.upload_detail.text()
     finally:
         w.shutdown()
+
+
+def test_time_left_is_estimating_until_the_rate_is_known() -> None:
+    from ui.finish_page import fmt_eta
+
+    assert fmt_eta(float("inf")) == "estimating time left"
+    assert fmt_eta(float("nan")) == "estimating time left"
+    assert fmt_eta(None) == "estimating time left"
+    assert fmt_eta(75) == "about 1 min 15 s left"
