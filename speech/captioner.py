@@ -41,6 +41,7 @@ class Word:
     start: float  # session time
     end: float
     text: str  # the word as Whisper wrote it, without the leading space
+    probability: float = field(default=1.0, compare=False)  # Whisper's confidence
 
 
 @dataclass(slots=True)
@@ -67,6 +68,7 @@ def join_words(words: list[Word]) -> str:
 class CaptionerSettings:
     beam_size: int = 1  # passes while speech goes on
     final_beam_size: int = 5  # the pass that commits the tail when speech stops
+    min_commit_probability: float = 0.3  # both passes this unsure: do not commit yet
     short_context: bool = True  # encode only the window, not Whisper's full 30 s
     end_of_speech_s: float = 0.5  # this much VAD silence after speech commits the tail
     prompt_reset_s: float = 3.0  # after this much silence the prompt is forgotten
@@ -256,7 +258,9 @@ class StreamingCaptioner:
             if not self._over_speech(start_pos, max(end_pos, start_pos + 1)):
                 continue
             start_pos = min(self._snap_to_speech(start_pos), end_pos)
-            words.append(Word(self._time_at(start_pos), self._time_at(end_pos), text))
+            words.append(
+                Word(self._time_at(start_pos), self._time_at(end_pos), text, w.probability)
+            )
         return self._after_committed(words)
 
     def _after_committed(self, words: list[Word]) -> list[Word]:
@@ -388,6 +392,8 @@ class StreamingCaptioner:
         for old, new in zip(self._hypothesis, words, strict=False):
             if _norm(old.text) != _norm(new.text):
                 break
+            if max(old.probability, new.probability) < cfg.min_commit_probability:
+                break  # agreed but unsure: leave it to a later pass or the tail pass
             agreed += 1
         committed = self._commit(words[:agreed])
         self._hypothesis = words[agreed:]
