@@ -141,10 +141,11 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
 def _video(folder: Path, attempt_id: str, mkv: Path, main: bool) -> str:
     mp4 = playable_path(mkv)
     base = f"/review/attempts/{attempt_id}/files/"
+    # '#t=0.1' makes the browser fetch and show the first frame instead of a black box.
     sources = ""
     if mp4.exists():
-        sources += f"<source src='{base}{escape(mp4.name)}' type='video/mp4'>"
-    sources += f"<source src='{base}{escape(mkv.name)}' type='video/x-matroska'>"
+        sources += f"<source src='{base}{escape(mp4.name)}#t=0.1' type='video/mp4'>"
+    sources += f"<source src='{base}{escape(mkv.name)}#t=0.1' type='video/x-matroska'>"
     cls = "main" if main else "extra"
     return (
         f"<h3>{escape(mkv.name)}</h3><video class='{cls}' controls preload='metadata'>"
