@@ -15,6 +15,8 @@ from typing import Any
 from session.commands import normalise
 
 SENTENCE_END = (".", "?", "!")
+# Titles Whisper writes with a full stop: "Mr. Dashwood" is one sentence, not two.
+ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "prof.", "vs.", "e.g.", "i.e."})
 ECHO_MIN_WORDS = 4
 
 
@@ -46,7 +48,8 @@ class CandidateLines:
                 if self._words and w.start - self._words[-1].end >= self.pause_s:
                     self._flush_locked()
                 self._words.append(w)
-                ended = w.text.rstrip().endswith(SENTENCE_END)
+                word = w.text.strip()
+                ended = word.endswith(SENTENCE_END) and word.lower() not in ABBREVIATIONS
                 if ended or len(self._words) >= self.max_words:
                     self._flush_locked()
 

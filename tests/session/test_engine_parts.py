@@ -22,6 +22,13 @@ def test_candidate_words_become_one_line_per_sentence():
     assert lines[-1][2] == "Mostly" and cl.words_written == 6
 
 
+def test_a_title_with_a_full_stop_does_not_end_the_sentence():
+    lines: list = []
+    cl = CandidateLines(lambda s, e, t: lines.append(t))
+    cl.add(words("And Mr. John Dashwood had leisure. Then", 5.0))
+    assert lines == ["And Mr. John Dashwood had leisure."]
+
+
 def test_a_pause_starts_a_new_line_and_the_floor_clamps_early_word_times():
     lines: list = []
     cl = CandidateLines(lambda s, e, t: lines.append((round(s, 2), round(e, 2), t)), pause_s=1.0)
