@@ -1,7 +1,9 @@
 """The captions bar at the bottom of the interview page.
 
-Always two lines high, so live text never pushes the page around: old lines scroll away
-upwards. The interviewer's lines and the candidate's live words are shown; the candidate's
+Always two lines high, so live text never pushes the page around: the text is wrapped
+here, word by word, and only the newest two whole lines are shown (a scrolled text box
+showed a sliver of a third line whenever line heights did not divide its height).
+The interviewer's lines and the candidate's live words are shown; the candidate's
 tentative words (still being recognised) are lighter and in italics. Captions are on by
 default; the button or Ctrl+Shift+C hides and shows the text.
 """
@@ -12,8 +14,8 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextOption
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QTextEdit, QToolButton, QWidget
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 SHORTCUT = "Ctrl+Shift+C"
 LINES_SHOWN = 2
@@ -36,17 +38,15 @@ class CaptionsBar(QWidget):
         self.setObjectName("captionsBar")
         self._lines: list[_Line] = []
 
-        self.text = QTextEdit(self)
+        self.text = QLabel(self)
         self.text.setObjectName("captionsText")
-        self.text.setReadOnly(True)
-        self.text.setFrameShape(QFrame.Shape.NoFrame)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setWordWrap(False)  # wrapped by _visual_lines, so the height is exact
+        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.text.setAccessibleName("Live captions")
-        self.text.document().setDocumentMargin(2)
+        self.text.setMinimumWidth(1)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         policy = self.text.sizePolicy()
         policy.setRetainSizeWhenHidden(True)  # the button stays put when the text is off
         self.text.setSizePolicy(policy)
@@ -100,7 +100,15 @@ class CaptionsBar(QWidget):
         self._render()
 
     def plain_text(self) -> str:
-        return self.text.toPlainText()
+        """Every kept line, one per speaker turn (what a screen reader is given)."""
+        return "\n".join(
+            f"{_who(line)}: {' '.join(p for p in (line.committed, line.tentative) if p)}"
+            for line in self._lines
+        )
+
+    def visible_lines(self) -> list[str]:
+        """The (at most two) lines on screen now, as plain text."""
+        return [" ".join(word for _, word in row) for row in self._visual_lines()]
 
     # -- internals -------------------------------------------------------------------
 
@@ -111,26 +119,59 @@ class CaptionsBar(QWidget):
         del self._lines[:-MAX_LINES_KEPT]
         self._render()
 
-    def _render(self) -> None:
-        parts = []
-        for line in self._lines:
-            who = "Interviewer" if line.speaker == "interviewer" else "You"
-            body = html.escape(line.committed)
-            if line.tentative:
-                tail = html.escape(line.tentative)
-                body = f'{body} <span style="{TENTATIVE_STYLE}">{tail}</span>'.strip()
-            parts.append(f"<b>{who}:</b> {body}")
-        self.text.setHtml("<br>".join(parts))
-        self._scroll_to_end()
+    def _fonts(self) -> dict[str, QFontMetrics]:
+        base = self.text.font()
+        bold, italic = QFont(base), QFont(base)
+        bold.setBold(True)
+        italic.setItalic(True)
+        return {
+            "label": QFontMetrics(bold),
+            "said": QFontMetrics(base),
+            "tentative": QFontMetrics(italic),
+        }
 
-    def _scroll_to_end(self) -> None:
-        bar = self.text.verticalScrollBar()
-        bar.setValue(bar.maximum())
+    def _visual_lines(self) -> list[list[tuple[str, str]]]:
+        """Word-wraps every kept line at the label's width; returns the newest two rows of
+        (style, word). A new speaker always starts a new row."""
+        width = max(1, self.text.width() - 4)
+        fonts = self._fonts()
+        space = fonts["said"].horizontalAdvance(" ")
+        rows: list[list[tuple[str, str]]] = []
+        for line in self._lines:
+            tokens = [("label", f"{_who(line)}:")]
+            tokens += [("said", w) for w in line.committed.split()]
+            tokens += [("tentative", w) for w in line.tentative.split()]
+            row: list[tuple[str, str]] = []
+            used = 0
+            for style, word in tokens:
+                w = fonts[style].horizontalAdvance(word)
+                if row and used + space + w > width:
+                    rows.append(row)
+                    row, used = [], 0
+                used += (space if row else 0) + w
+                row.append((style, word))
+            rows.append(row)
+        return rows[-LINES_SHOWN:]
+
+    def _render(self) -> None:
+        html_rows = []
+        for row in self._visual_lines():
+            parts: list[str] = []
+            for style, word in row:
+                word = html.escape(word)
+                if style == "label":
+                    parts.append(f"<b>{word}</b>")
+                elif style == "tentative":
+                    parts.append(f'<span style="{TENTATIVE_STYLE}">{word}</span>')
+                else:
+                    parts.append(word)
+            html_rows.append(" ".join(parts))
+        self.text.setText("<br>".join(html_rows))
+        self.text.setAccessibleDescription(self.plain_text())
 
     def _fix_height(self) -> None:
         line = self.text.fontMetrics().lineSpacing()
-        margin = 2 * int(self.text.document().documentMargin()) + 2
-        self.text.setFixedHeight(LINES_SHOWN * line + margin)
+        self.text.setFixedHeight(LINES_SHOWN * line + 4)
         layout = self.layout()
         if layout is None:
             return
@@ -145,9 +186,14 @@ class CaptionsBar(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._scroll_to_end()
+        self._render()  # the wrap depends on the width
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (event.Type.FontChange, event.Type.StyleChange):
             self._fix_height()
+            self._render()
+
+
+def _who(line: _Line) -> str:
+    return "Interviewer" if line.speaker == "interviewer" else "You"

@@ -37,7 +37,7 @@ def test_captions_are_on_by_default_and_show_both_speakers(page):
 def test_tentative_words_are_lighter_and_italic(page):
     _, bar = page
     bar.show_candidate("I think", "that maybe")
-    html = bar.text.toHtml()
+    html = bar.text.text()
     assert "italic" in html and "#8a8f98" in html
     # the committed words are not in the styled span
     assert html.index("I think") < html.index("italic")
@@ -74,7 +74,21 @@ def test_the_bar_keeps_two_lines_of_height_and_shows_the_newest_text(page, qtbot
     window.resize(800, 700)
     qtbot.wait(50)
     assert bar.height() == height
-    scroll = bar.text.verticalScrollBar()
-    assert scroll.maximum() > 0 and scroll.value() == scroll.maximum()  # old text scrolled away
+    shown = bar.visible_lines()
+    assert len(shown) == 2 and shown[-1].endswith("tail")  # the newest text, two whole lines
     bar.clear()
     assert bar.plain_text() == ""
+
+
+def test_only_two_whole_lines_show_even_when_an_interviewer_line_wraps(page, qtbot):
+    _, bar = page
+    bar.show_interviewer("Tell me about a backend system you built. " * 6)
+    bar.show_candidate("And so my fellow Americans", "ask not")
+    qtbot.wait(50)
+    shown = bar.visible_lines()
+    assert len(shown) == 2
+    assert shown[-1] == "You: And so my fellow Americans ask not"
+    assert shown[0].endswith("built.")  # the end of the interviewer's line, not a sliver
+    fm = bar.text.fontMetrics()
+    assert all(fm.horizontalAdvance(line) <= bar.text.width() + 8 for line in shown)
+    assert bar.text.text().count("<br>") == 1
