@@ -259,8 +259,7 @@ def submit(
         db.execute(delete(Upload).where(Upload.attempt_id == attempt_id))
     for uid in leftovers:
         store.path(uid).unlink(missing_ok=True)
-        store.locks.pop(uid, None)
-        store.running.pop(uid, None)
+        store.forget(uid)
     log.info("attempt %s submitted: %d files", attempt_id, len(files))
     on_submit = getattr(request.app.state, "on_submit", None)
     if on_submit is not None:

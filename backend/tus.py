@@ -87,7 +87,7 @@ def http_date(dt: datetime) -> str:
 
 
 class UploadStore:
-    """Files and in-memory state of the uploads (per-upload lock, running hash)."""
+    """Files and in-memory state of the uploads (per-upload lock, running hash, cached rows)."""
 
     def __init__(self, data_dir: Path, sessions: sessionmaker, max_size: int, ttl_s: float) -> None:
         self.dir = Path(data_dir) / "uploads"
@@ -96,11 +96,15 @@ class UploadStore:
         self.max_size = max_size
         self.ttl = timedelta(seconds=ttl_s)
         self.locks: dict[str, asyncio.Lock] = {}
-        # upload id -> (offset, sha256 state of bytes [0, offset)); lost on restart, when
-        # the hash is computed from disk instead.
+        # upload id -> sha256 state of the acknowledged bytes [0, offset); lost on restart,
+        # when the hash is computed from disk instead.
         self.running: dict[str, RunningHash] = {}
-        # One worker: each upload's ranges are hashed in the order they were acknowledged.
-        self.hash_pool = ThreadPoolExecutor(1, thread_name_prefix="tus-file-hash")
+        # upload id -> its row, so a chunk costs no database read. Every write to a row goes
+        # through this module (or `forget`), which keeps the copy current.
+        self.rows: dict[str, Upload] = {}
+        # Chunk bytes are hashed here while the event loop keeps reading the socket (hashlib
+        # releases the GIL). One worker keeps each chunk's batches in order.
+        self.hash_pool = ThreadPoolExecutor(1, thread_name_prefix="tus-hash")
         self.in_flight: dict[str, int] = {}
         self.bytes_received = 0  # every PATCH body byte read, kept or discarded (bench)
 
@@ -114,6 +118,21 @@ class UploadStore:
             return self.path(upload_id).stat().st_size
         except FileNotFoundError:
             return 0
+
+    def row(self, upload_id: str) -> Upload | None:
+        up = self.rows.get(upload_id)
+        if up is None:
+            with self.sessions() as db:
+                up = db.get(Upload, upload_id)
+            if up is not None:
+                self.rows[upload_id] = up
+        return up
+
+    def forget(self, upload_id: str) -> None:
+        """The upload's row and file are gone (deleted, expired, moved by a submit)."""
+        self.rows.pop(upload_id, None)
+        self.running.pop(upload_id, None)
+        self.locks.pop(upload_id, None)
 
     def purge_expired(self) -> int:
         """Deletes incomplete uploads past their expiry. Returns how many."""
@@ -130,33 +149,20 @@ class UploadStore:
             ]
             for row in gone:
                 self.path(row.id).unlink(missing_ok=True)
-                self.running.pop(row.id, None)
+                self.forget(row.id)
                 db.delete(row)
         if gone:
             log.info("removed %d expired uploads", len(gone))
         return len(gone)
-
-    def hash_range(self, upload_id: str, start: int, end: int) -> None:
-        """Adds acknowledged bytes [start, end) to the upload's SHA-256 on the hash worker,
-        off the PATCH's critical path: the client sends the next chunk meanwhile. The bytes
-        are read back from the page cache (hashlib and reads release the GIL)."""
-        rh = self.running.get(upload_id)
-        if rh is None:
-            if start != 0:
-                return  # the state was lost in a restart: hashed from disk at the end
-            rh = self.running[upload_id] = RunningHash()
-        rh.last = self.hash_pool.submit(rh.add, self.path(upload_id), start, end)
 
     def sha256_of(self, upload: Upload) -> str:
         """The hash of a complete upload: stored, running, or computed from disk. Blocks
         (call it off the event loop)."""
         if upload.sha256:
             return upload.sha256
-        rh = self.running.get(upload.id)
-        if rh is not None and rh.last is not None:
-            rh.last.result()
         size = self.offset(upload.id)
-        if rh is not None and not rh.broken and rh.offset == size:
+        rh = self.running.get(upload.id)
+        if rh is not None and rh.offset == size:
             return rh.h.hexdigest()
         h = hashlib.sha256()
         with open(self.path(upload.id), "rb") as f:
@@ -166,29 +172,62 @@ class UploadStore:
 
 
 class RunningHash:
+    """SHA-256 of an upload's acknowledged bytes [0, offset)."""
+
     def __init__(self) -> None:
         self.h = hashlib.sha256()
         self.offset = 0
-        self.broken = False
+
+
+class _ChunkHasher:
+    """Hashes one chunk as it streams in, on the hash worker in ~1 MB batches: the chunk's
+    own checksum, and a copy of the upload's running SHA-256 that replaces the running one
+    only if the chunk is kept. So every byte is hashed once per digest, from memory, with
+    no read back from disk."""
+
+    BATCH = 1 << 20
+
+    def __init__(self, pool: ThreadPoolExecutor, algo: str | None, running: RunningHash | None):
+        self.pool = pool
+        self.hashes = []
+        self.chunk = CHECKSUMS[algo]() if algo else None
+        if self.chunk is not None:
+            self.hashes.append(self.chunk)
+        self.running = running.h.copy() if running is not None else None
+        if self.running is not None:
+            self.hashes.append(self.running)
+        self.batch: list[bytes] = []
+        self.size = 0
         self.last: Future | None = None
 
-    def add(self, path: Path, start: int, end: int) -> None:
-        if self.broken or start != self.offset:
-            self.broken = True  # a gap: fall back to hashing the file at the end
+    def add(self, piece: bytes) -> None:
+        if not self.hashes:
             return
-        try:
-            with open(path, "rb", buffering=0) as f:
-                f.seek(start)
-                left = end - start
-                while left > 0:
-                    block = f.read(min(left, 1 << 20))
-                    if not block:
-                        raise OSError("file shorter than acknowledged")
-                    self.h.update(block)
-                    left -= len(block)
-            self.offset = end
-        except OSError:
-            self.broken = True
+        self.batch.append(piece)
+        self.size += len(piece)
+        if self.size >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            self.last = self.pool.submit(_hash_into, self.hashes, self.batch)
+            self.batch, self.size = [], 0
+
+    async def finish(self) -> None:
+        self._flush()
+        if self.last is not None:
+            await asyncio.wrap_future(self.last)
+
+    async def drain(self) -> None:
+        """Waits for queued batches (the chunk is being discarded)."""
+        if self.last is not None:
+            await asyncio.shield(asyncio.wrap_future(self.last))
+
+
+def _hash_into(hashes: list, batch: list[bytes]) -> None:
+    for piece in batch:
+        for h in hashes:
+            h.update(piece)
 
 
 def _headers(**extra: str) -> dict[str, str]:
@@ -223,8 +262,7 @@ def _owned_upload(request: Request, upload_id: str, who: Principal) -> Upload | 
     store = _store(request)
     if not re.fullmatch(r"[0-9a-f]{32}", upload_id):
         return _fail(404, "No such upload.")
-    with store.sessions() as db:
-        up = db.get(Upload, upload_id)
+    up = store.row(upload_id)
     if up is None or (up.owner_id != who.token_id and not who.is_reviewer):
         return _fail(404, "No such upload: it was never created, was deleted or has expired.")
     if (
@@ -341,8 +379,7 @@ def terminate(upload_id: str, request: Request, who: Auth) -> Response:
     with store.sessions.begin() as db:
         db.execute(delete(Upload).where(Upload.id == upload_id))
     store.path(upload_id).unlink(missing_ok=True)
-    store.running.pop(upload_id, None)
-    store.locks.pop(upload_id, None)
+    store.forget(upload_id)
     return Response(status_code=204, headers=_headers())
 
 
@@ -403,7 +440,12 @@ async def _write_chunk(
             413,
             f"This chunk would end at {current + int(declared)}, beyond Upload-Length {up.length}.",
         )
-    chunk_hash = CHECKSUMS[checksum[0]]() if checksum else None
+    running = store.running.get(up.id)
+    if running is not None and running.offset != current:
+        running = None  # cannot happen while offsets only grow; hashed from disk at the end
+    if running is None and current == 0:
+        running = RunningHash()
+    hasher = _ChunkHasher(store.hash_pool, checksum[0] if checksum else None, running)
     written = 0
     too_long = disconnected = False
     store.in_flight[up.id] = current
@@ -422,16 +464,17 @@ async def _write_chunk(
                 view = memoryview(piece)
                 while view:
                     view = view[os.write(fd, view) :]
-                if chunk_hash is not None:
-                    chunk_hash.update(piece)
+                hasher.add(piece)
                 written += len(piece)
                 flusher.wrote(len(piece))
         except ClientDisconnect:
             disconnected = True
         if too_long:
+            await hasher.drain()
             os.ftruncate(fd, current)
             return _fail(413, f"The chunk goes beyond Upload-Length {up.length}; it was discarded.")
-        if checksum is not None and (disconnected or chunk_hash.digest() != checksum[1]):
+        await hasher.finish()
+        if checksum is not None and (disconnected or hasher.chunk.digest() != checksum[1]):
             # An unverifiable or corrupted chunk never counts: the offset stays where it was.
             os.ftruncate(fd, current)
             if disconnected:
@@ -449,8 +492,12 @@ async def _write_chunk(
             os.close(fd)
             store.in_flight.pop(up.id, None)
     new_offset = current + written
-    if written:
-        store.hash_range(up.id, current, new_offset)
+    if hasher.running is not None:
+        assert running is not None
+        running.h, running.offset = hasher.running, new_offset
+        store.running[up.id] = running
+    else:
+        store.running.pop(up.id, None)
     expires = up.expires_at
     if new_offset == up.length:
         await run_in_threadpool(_mark_complete, store, up)
@@ -502,6 +549,7 @@ def _mark_complete(store: UploadStore, up: Upload) -> None:
         if row is not None:
             row.complete = True
             row.sha256 = digest
+    up.complete, up.sha256 = True, digest
     store.running.pop(up.id, None)
 
 
@@ -511,4 +559,7 @@ def _extend_expiry(store: UploadStore, upload_id: str) -> datetime:
         row = db.get(Upload, upload_id)
         if row is not None:
             row.expires_at = expires
+    cached = store.rows.get(upload_id)
+    if cached is not None:
+        cached.expires_at = expires
     return expires

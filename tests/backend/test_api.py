@@ -229,3 +229,36 @@ def test_metadata_must_be_base64(backend, station, attempt_id):
         },
     )
     assert r.status_code == 400
+
+
+def test_large_chunks_with_and_without_checksum_hash_to_the_files_sha256(backend):
+    # Chunks larger than the server's hashing batch, one sent without Upload-Checksum: the
+    # hash the server keeps while the bytes stream in must equal the file's sha256.
+    token = backend.token("station", "big-chunks")
+    aid = new_attempt(backend.url, token, "big-chunks").json()["id"]
+    data = os.urandom(3_500_000)
+    loc = new_upload(backend.url, token, aid, "big.bin", len(data)).headers["location"]
+    assert patch(loc, token, 0, data[:1_500_000]).status_code == 204
+    r = patch(loc, token, 1_500_000, data[1_500_000:3_000_000], check=None)
+    assert r.status_code == 204
+    assert patch(loc, token, 3_000_000, data[3_000_000:]).status_code == 204
+    good = {"path": "big.bin", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    r = httpx.post(
+        f"{backend.url}/api/attempts/{aid}/submit", json={"files": [good]}, headers=auth(token)
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_an_upload_moved_by_submit_is_gone_for_later_chunks(backend):
+    token = backend.token("station", "after-submit")
+    aid = new_attempt(backend.url, token, "after-submit").json()["id"]
+    loc = new_upload(backend.url, token, aid, "a.bin", 4).headers["location"]
+    assert patch(loc, token, 0, b"ab").status_code == 204
+    assert patch(loc, token, 2, b"cd").status_code == 204
+    f = {"path": "a.bin", "size": 4, "sha256": hashlib.sha256(b"abcd").hexdigest()}
+    r = httpx.post(
+        f"{backend.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
+    )
+    assert r.status_code == 200, r.text
+    assert head(loc, token).status_code == 404
+    assert patch(loc, token, 4, b"").status_code == 404
