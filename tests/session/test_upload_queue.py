@@ -264,3 +264,29 @@ def test_an_attempt_still_being_recorded_is_not_sent(tmp_path):
     queue.enqueue(folder)
     result = queue.run_once()
     assert result.state == "refused" and "still being recorded" in result.reason
+
+
+def test_a_rejected_chunk_with_the_next_one_already_sent_is_sent_again(
+    server, tmp_path, monkeypatch
+):
+    # Chunks are pipelined: when the server rejects one (460), the chunk sent after it must
+    # be dropped (409) unread, and the upload goes on from the server's offset.
+    from session import tus_client
+
+    folder = make_attempt(tmp_path / "c", interview_id="q-460", recording_bytes=2_000_000)
+    token = server.token("station", "st-460")
+    real_read = tus_client.Sha256Uploader._read
+    spoiled: list[int] = []
+
+    def read(self, offset: int, length: int):
+        chunk, digest = real_read(self, offset, length)
+        if offset == 3 * CHUNK and not spoiled:
+            spoiled.append(offset)
+            return chunk, tus_client.base64.b64encode(b"\0" * 32).decode()
+        return chunk, digest
+
+    monkeypatch.setattr(tus_client.Sha256Uploader, "_read", read)
+    before = received(server)
+    out = upload_attempt(folder, server.url, token, db_path=tmp_path / "q.sqlite", chunk_size=CHUNK)
+    assert spoiled and out["receipt"] is True, out
+    assert received(server) - before <= total_size(folder) + CHUNK
