@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from session import attempt_folder as af
+from session.atomic_file import write_json_atomic
 from session.segments import list_segments
 
 SCHEMA = 1
@@ -64,21 +63,6 @@ def attempt_files(attempt_dir: Path) -> list[str]:
 def file_entry(attempt_dir: Path, rel: str) -> dict[str, Any]:
     p = Path(attempt_dir) / rel
     return {"path": rel, "size": p.stat().st_size, "sha256": sha256_file(p)}
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_manifest(

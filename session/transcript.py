@@ -11,14 +11,12 @@ duration after a resume). Segments are thus one continuous timeline.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 from session import attempt_folder as af
-from session.manifest import write_json_atomic
+from session.atomic_file import write_json_atomic, write_text_atomic
 
 SPEAKERS = ("interviewer", "candidate")
 VTT_VOICES = {"interviewer": "Interviewer", "candidate": "Candidate"}
@@ -84,20 +82,7 @@ class Transcript:
 
     def _save(self) -> None:
         write_json_atomic(self.dir / af.TRANSCRIPT, self._entries)
-        _write_text_atomic(self.dir / af.CAPTIONS, to_vtt(self._entries))
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_text_atomic(self.dir / af.CAPTIONS, to_vtt(self._entries))
 
 
 def vtt_time(t: float) -> str:
@@ -139,7 +124,7 @@ def rewrite_captions(attempt_dir: Path) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    _write_text_atomic(vtt_path, want)
+    write_text_atomic(vtt_path, want)
     return True
 
 

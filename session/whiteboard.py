@@ -11,10 +11,11 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from session.atomic_file import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -155,28 +156,11 @@ class WhiteboardModel:
         return m
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: a crash leaves the old or the new file,
-    never half of one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_strokes(folder: Path, snapshot: dict[str, Any]) -> Path:
     """Writes a ``WhiteboardModel.to_dict()`` snapshot to ``folder/strokes.json`` atomically.
     Safe to call from a worker thread: the snapshot is plain data."""
     path = Path(folder) / STROKES_FILE
-    write_atomic(path, json.dumps(snapshot, separators=(",", ":")).encode("utf-8"))
+    write_bytes_atomic(path, json.dumps(snapshot, separators=(",", ":")).encode("utf-8"))
     return path
 
 
