@@ -179,6 +179,12 @@ def _open_failure(name: str, err: Exception | None) -> DeviceError:
     return DeviceError(f"Microphone {name} could not be opened: {text}".rstrip(": "), fix)
 
 
+def read_wav_16k(path: str | Path) -> np.ndarray:
+    """A whole audio file as 16 kHz mono float32 (what the captioner and recorder take)."""
+    samples, rate = read_wav(path)
+    return resample(samples, rate)
+
+
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Any PCM WAV (8/16/24/32-bit, any channels) as mono float32 and its rate. Other
     formats (float WAV, compressed audio) go through PyAV."""

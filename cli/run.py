@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from capture.types import AUDIO_RATE, DeviceError
+from capture.microphone import read_wav_16k
+from capture.types import DeviceError
 
 PIPER_RATE = 22050
 
@@ -53,20 +54,6 @@ def _positive(text: str) -> float:
 def _fail(message: str, code: int = 1) -> int:
     sys.stderr.write(f"main.py run: error: {message}\n")
     return code
-
-
-def read_wav_16k(path: Path) -> np.ndarray:
-    """A WAV file as 16 kHz mono float32 (PCM 16-bit; other rates are resampled)."""
-    with wave.open(str(path), "rb") as w:
-        if w.getsampwidth() != 2:
-            raise ValueError(f"{path.name}: only 16-bit PCM WAV is supported")
-        rate, channels = w.getframerate(), w.getnchannels()
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    audio = data.astype(np.float32).reshape(-1, channels).mean(axis=1) / 32768.0
-    if rate != AUDIO_RATE and audio.size:
-        n = round(audio.size * AUDIO_RATE / rate)
-        audio = np.interp(np.linspace(0, audio.size - 1, n), np.arange(audio.size), audio)
-    return audio.astype(np.float32)
 
 
 class SimulatedCandidate:
@@ -125,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"no .wav files in {args.answers}: add one answer per question", 2)
     try:
         clips = [read_wav_16k(p) for p in wavs]
-    except (OSError, ValueError, EOFError, wave.Error) as e:
+    except (OSError, ValueError, EOFError, wave.Error, DeviceError) as e:
         return _fail(f"cannot read an answer: {e}", 2)
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -196,9 +183,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _devices(args: argparse.Namespace, clock: Any) -> tuple[Any, Any, Any]:
     from capture.camera import CameraSource
-    from capture.speaker import NullSpeaker, Speaker
-
     from capture.scripted_microphone import ScriptedMicrophone
+    from capture.speaker import NullSpeaker, Speaker
 
     src: Any = int(args.camera) if str(args.camera).isdigit() else args.camera
     camera = CameraSource(src, clock, loop=True)

@@ -8,7 +8,6 @@ import hashlib
 import logging
 import math
 import threading
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -32,21 +31,6 @@ def candidate_key(cfg: StationConfig, code: str) -> str:
 def store_path(cfg: StationConfig, code: str) -> Path:
     # One attempt store per candidate: the retake limit is per candidate, not per station.
     return cfg.data_dir / "candidates" / f"{candidate_key(cfg, code)}.sqlite"
-
-
-def read_wav_16k(path: Path) -> np.ndarray:
-    from capture.types import AUDIO_RATE
-
-    with wave.open(str(path), "rb") as w:
-        if w.getsampwidth() != 2:
-            raise ValueError(f"{path.name}: only 16-bit PCM WAV is supported")
-        rate, channels = w.getframerate(), w.getnchannels()
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    audio = data.astype(np.float32).reshape(-1, channels).mean(axis=1) / 32768.0
-    if rate != AUDIO_RATE and audio.size:
-        n = round(audio.size * AUDIO_RATE / rate)
-        audio = np.interp(np.linspace(0, audio.size - 1, n), np.arange(audio.size), audio)
-    return audio.astype(np.float32)
 
 
 class ScriptedCandidate:
@@ -358,6 +342,8 @@ class FlowRun(CandidateRun):
             from capture.speaker import NullSpeaker
 
             folder = Path(str(self.request.unattended["answers"]))
+            from capture.microphone import read_wav_16k
+
             clips = [read_wav_16k(p) for p in sorted(folder.glob("*.wav"))]
             mic = ScriptedMicrophone(self._clock)
             self._candidate = ScriptedCandidate(mic, clips)
