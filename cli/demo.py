@@ -1,5 +1,5 @@
 """`python main.py demo` (what `make run` does): a local backend in a subprocess, a station
-token for it, then the app on the bundled demo interview against it. The backend stops when
+token for it, then the app on the bundled demo interviews against it. The backend stops when
 the app exits."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from cli.app import (
     run_app,
 )
 
-DEMO_INTERVIEW = DEMO_INTERVIEWS / "demo-backend-engineer.yaml"
+# A practice interview to warm up on, then an official one (with whiteboard and screen share).
+DEMO_INTERVIEW_FILES = ["demo-practice-support.yaml", "demo-backend-engineer.yaml"]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from session import paths
 
     if not args.interview:
-        args.interview = [str(DEMO_INTERVIEW)]
+        args.interview = [str(DEMO_INTERVIEWS / name) for name in DEMO_INTERVIEW_FILES]
     data = paths.data_dir() / "demo-backend"
     try:
         backend = LocalBackend(data, args.port).start()
