@@ -83,6 +83,7 @@ class CaptionerSettings:
     compression_threshold: float = 2.4
     max_gap_fill_s: float = 1.0  # a gap in the input becomes at most this much silence
     prompt_chars: int = 200
+    rehear_tolerance_s: float = 0.5  # a committed word heard again lies this close to it
 
 
 _STRIP = re.compile(r"[^\w']+")
@@ -276,11 +277,21 @@ class StreamingCaptioner:
         old = [_norm(w.text) for w in done]
         new = [_norm(w.text) for w in words]
         matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        blocks = [b for b in matcher.get_matching_blocks() if b.size > 0]
-        if blocks:
-            last = blocks[-1]
-            unmatched_old = len(old) - (last.a + last.size)
-            cut = last.b + last.size + unmatched_old
+        # A committed word can only be heard again over its own audio: a later word with
+        # the same text ("you" of "for you" after a committed "you are") is new speech, and
+        # taking it for the committed one would swallow every word in between.
+        tol = self.settings.rehear_tolerance_s
+        pairs = [
+            (b.a + k, b.b + k)
+            for b in matcher.get_matching_blocks()
+            for k in range(b.size)
+            if words[b.b + k].start < done[b.a + k].end + tol
+            and words[b.b + k].end > done[b.a + k].start - tol
+        ]
+        if pairs:
+            last_a, last_b = pairs[-1]
+            unmatched_old = len(old) - (last_a + 1)
+            cut = last_b + 1 + unmatched_old
             if unmatched_old <= 2:
                 rest = words[cut:]
                 # "coldhearted" committed, now heard as "cold hearted": skip "hearted"

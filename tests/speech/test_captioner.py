@@ -101,3 +101,27 @@ def test_gaps_in_the_input_count_as_silence(whisper_model, clip):
     assert update.end == pytest.approx(30.1)
     assert not update.tentative
     assert normalize(captioner.committed_text).startswith("go forward ten")  # no finish()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("lead_s", [0.0, 0.3])
+def test_a_committed_word_said_again_later_does_not_swallow_the_words_between(
+    whisper_model, clip, reference, lead_s
+):
+    """With these chunk boundaries "what you are" is committed for "what your country";
+    later passes hear "... your country can do for you." The committed "you" must not be
+    matched to the "you" of "for you", which would drop "can do for you. Ask" unheard."""
+    captioner = StreamingCaptioner(whisper_model)
+    audio = np.concatenate([silence(lead_s), clip("jfk.wav"), silence(1.5)])
+    steps = [0.5] if lead_s else [0.2, 1.0]  # seconds of new audio per process()
+    pos, i = 0, 0
+    while pos < len(audio):
+        n = int(steps[i % len(steps)] * 16000)
+        for start in range(pos, min(pos + n, len(audio)), 1600):
+            captioner.insert_audio(audio[start : start + 1600], start / 16000)
+        pos, i = pos + n, i + 1
+        captioner.process()
+    captioner.finish()
+    out = jiwer.process_words(normalize(reference("jfk.wav")), normalize(captioner.committed_text))
+    assert out.deletions == 0, captioner.committed_text
+    assert "can do for you" in normalize(captioner.committed_text)
