@@ -336,7 +336,14 @@ class InterviewEngine:
     def _make_voice_player(self) -> Any:
         from speech.tts import InterviewerVoice, VoicePlayer
 
-        return VoicePlayer(InterviewerVoice(self.options.voice_model), self.speaker, self.clock)
+        def played(samples: Any, rate: int, t: float) -> None:
+            echo = getattr(self, "echo", None)
+            if echo is not None:
+                echo.interviewer_audio(samples, rate, t)
+
+        return VoicePlayer(
+            InterviewerVoice(self.options.voice_model), self.speaker, self.clock, on_audio=played
+        )
 
     def _first_frame(self) -> VideoFrame | None:
         end = time.monotonic() + self.options.first_frame_timeout_s

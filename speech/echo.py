@@ -9,11 +9,17 @@ the driver stops the voice and the gate opens again.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import deque
 
 import numpy as np
 
 from capture.types import AudioBlock
+
+log = logging.getLogger(__name__)
+
+REF_BLOCK_S = 0.1  # the played audio's level is kept per this much audio
 
 
 def rms_db(samples: np.ndarray) -> float:
@@ -26,11 +32,21 @@ def rms_db(samples: np.ndarray) -> float:
 class EchoGate:
     """Decides, block by block, whether mic audio goes to the candidate's captioner.
 
-    The echo level is learnt from the first ``learn_s`` of each playback (the candidate
-    rarely starts talking within a few hundred milliseconds of a question starting).
-    Audio at least ``margin_db`` above that level for ``barge_in_s`` (dips shorter than
-    ``max_dip_s`` tolerated) is a barge-in. The blocks of that stretch are kept and can be
-    fetched with ``take_held()`` so the candidate's first words are not lost.
+    When the gate is told what the speaker plays (``interviewer_audio``), the echo a mic
+    block can contain is bounded by the loudest audio played within ``max_delay_s`` before
+    it (the output and input delays are unknown and vary with load), times the echo path's
+    gain. The gain is learnt continuously from the audible blocks that were not taken for
+    the candidate, starting at 0 dB (the mic hears the speaker no louder than it plays).
+    So a late start of the speaker, or a loud passage after a quiet opening, is not
+    mistaken for the candidate.
+
+    Without that reference (a stand-in voice), the echo level is learnt from the first
+    ``learn_s`` of each playback.
+
+    Either way, audio at least ``margin_db`` above the expected echo for ``barge_in_s``
+    (dips shorter than ``max_dip_s`` tolerated) is a barge-in. The blocks of that stretch
+    are kept and can be fetched with ``take_held()`` so the candidate's first words are
+    not lost.
     """
 
     def __init__(
@@ -42,6 +58,7 @@ class EchoGate:
         floor_db: float = -45.0,
         learn_s: float = 0.3,
         max_dip_s: float = 0.1,
+        max_delay_s: float = 1.5,
     ) -> None:
         self.tail_s = tail_s
         self.barge_in_s = barge_in_s
@@ -49,6 +66,7 @@ class EchoGate:
         self.floor_db = floor_db
         self.learn_s = learn_s
         self.max_dip_s = max_dip_s
+        self.max_delay_s = max_delay_s
         self._started: float | None = None
         self._stopped: float | None = None
         self._echo_levels: list[float] = []
@@ -56,6 +74,12 @@ class EchoGate:
         self._last_loud: float | None = None
         self._held: deque[AudioBlock] = deque()
         self._barged = False
+        # What the speaker plays: (session time, level) per REF_BLOCK_S, and when the
+        # audio handed over so far will have been played.
+        self._ref_lock = threading.Lock()  # the voice's thread adds, the mic's thread reads
+        self._ref: deque[tuple[float, float]] = deque()
+        self._ref_end = float("-inf")
+        self._gains: deque[float] = deque(maxlen=200)  # mic level minus played level
 
     @property
     def interviewer_speaking(self) -> bool:
@@ -71,11 +95,64 @@ class EchoGate:
     def interviewer_stopped(self, t: float) -> None:
         if self._started is not None and self._stopped is None:
             self._stopped = t
+        with self._ref_lock:  # a stopped speaker drops what was queued
+            while self._ref and self._ref[-1][0] > t:
+                self._ref.pop()
+            self._ref_end = min(self._ref_end, t)
+
+    def interviewer_audio(self, samples: np.ndarray, rate: int, t: float) -> None:
+        """Audio handed to the speaker at session time ``t``; it plays after what was
+        handed over before it."""
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        n = max(1, int(REF_BLOCK_S * rate))
+        levels = [rms_db(samples[i : i + n]) for i in range(0, len(samples), n)]
+        with self._ref_lock:
+            start = max(t, self._ref_end)
+            self._ref.extend((start + k * REF_BLOCK_S, lv) for k, lv in enumerate(levels))
+            self._ref_end = start + len(samples) / rate
+            while self._ref and self._ref[0][0] < t - 60.0:
+                self._ref.popleft()
+
+    def _played_db(self, t0: float, t1: float) -> tuple[float, float] | None:
+        """(loudest, quietest) audio played that may be heard in [t0, t1]; None without
+        a reference for the current line."""
+        lo = t0 - self.max_delay_s
+        with self._ref_lock:
+            if not self._ref or self._started is None or self._ref_end < self._started:
+                return None
+            levels = [lv for t, lv in self._ref if lo <= t + REF_BLOCK_S and t <= t1]
+            if self._ref_end < t1:  # nothing more was played: silence
+                levels.append(-120.0)
+        return max(levels, default=-120.0), min(levels, default=-120.0)
 
     def echo_level_db(self) -> float:
         if not self._echo_levels:
             return self.floor_db
         return max(self.floor_db, float(np.median(self._echo_levels)))
+
+    def echo_gain_db(self) -> float:
+        """How much louder the mic hears the echo than it is played (learnt, ≥ -60)."""
+        if len(self._gains) < 5:
+            return 0.0
+        return max(-60.0, float(np.percentile(self._gains, 90)))
+
+    def _learn_gain(self, t: float, level: float, loudest: float, quietest: float) -> None:
+        """An echo block: how much louder the mic hears the voice than it is played."""
+        if level > self.floor_db:
+            if loudest > self.floor_db:
+                # The delay is unknown, so the loudest audio that may be heard now need
+                # not have arrived yet: an audible echo only ever raises the gain above
+                # 0 dB (a mic's automatic gain), it does not prove a quiet echo path.
+                self._gains.append(max(0.0, level - loudest))
+        elif (
+            quietest > self.floor_db
+            and self._started is not None
+            and t >= self._started + self.max_delay_s
+        ):
+            # A quiet mic while everything that can be heard now was played loudly: there
+            # is (almost) no echo path, e.g. headphones. Then the candidate needs to be
+            # only the margin above the floor.
+            self._gains.append(level - quietest)
 
     def take_held(self) -> list[AudioBlock]:
         """The blocks of the barge-in stretch that were gated before it was recognised."""
@@ -95,22 +172,42 @@ class EchoGate:
             return False, False
 
         level = rms_db(block.samples)
-        if block.t < self._started + self.learn_s:
-            self._echo_levels.append(level)
-            return False, False
-        if level >= self.echo_level_db() + self.margin_db:
+        played_range = self._played_db(block.t, block.end)
+        played = None if played_range is None else played_range[0]
+        learning = block.t < self._started + self.learn_s
+        if played is None:
+            if learning:
+                self._echo_levels.append(level)
+                return False, False
+            expected = self.echo_level_db()
+        else:
+            expected = max(self.floor_db, played + self.echo_gain_db())
+        if not learning and level >= expected + self.margin_db:
             if self._loud_since is None:
                 self._loud_since = block.t
             self._last_loud = block.end
             self._held.append(block)
-        elif self._last_loud is not None and block.end - self._last_loud <= self.max_dip_s:
+        elif (
+            not learning
+            and self._last_loud is not None
+            and block.end - self._last_loud <= self.max_dip_s
+        ):
             self._held.append(block)
         else:
+            if played_range is not None:
+                self._learn_gain(block.t, level, *played_range)
             self._loud_since = self._last_loud = None
             self._held.clear()
             return False, False
         if self._loud_since is not None and block.end - self._loud_since >= self.barge_in_s:
             self._barged = True
+            log.info(
+                "barge-in: %.1f dB heard, %.1f dB of echo expected (played %s dB, gain %.1f)",
+                level,
+                expected,
+                "-" if played is None else f"{played:.1f}",
+                self.echo_gain_db(),
+            )
             self._held.pop()  # this block is passed on now; the earlier ones are held
             return True, True
         return False, False

@@ -88,13 +88,22 @@ class VoicePlayer:
     ``on_start(t)`` fires when the first audio is handed to the speaker, ``on_end(t,
     interrupted)`` when the last has played or ``stop()`` cut it short; both on the
     player's thread, with ``t`` from ``clock`` (the session clock). A new ``say`` while
-    speaking interrupts the current line first.
+    speaking interrupts the current line first. ``on_audio(samples, rate, t)`` sees each
+    chunk handed to the speaker (the echo gate's reference).
     """
 
-    def __init__(self, voice: InterviewerVoice, speaker: SpeakerLike, clock: Clock = default_clock):
+    def __init__(
+        self,
+        voice: InterviewerVoice,
+        speaker: SpeakerLike,
+        clock: Clock = default_clock,
+        *,
+        on_audio: Callable[[np.ndarray, int, float], None] | None = None,
+    ):
         self.voice = voice
         self.speaker = speaker
         self.clock = clock
+        self.on_audio = on_audio  # (samples, rate, t): each chunk as it is handed over
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
@@ -142,6 +151,7 @@ class VoicePlayer:
                     if cancel.is_set():
                         break
                     self.speaker.write(audio)
+                    _call(self.on_audio, audio, self.speaker.rate, self.clock())
                 if not started:
                     started = True
                     _call(on_start, self.clock())
