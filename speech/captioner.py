@@ -277,17 +277,20 @@ class StreamingCaptioner:
         old = [_norm(w.text) for w in done]
         new = [_norm(w.text) for w in words]
         matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        # A committed word can only be heard again over its own audio: a later word with
-        # the same text ("you" of "for you" after a committed "you are") is new speech, and
-        # taking it for the committed one would swallow every word in between.
-        tol = self.settings.rehear_tolerance_s
-        pairs = [
-            (b.a + k, b.b + k)
-            for b in matcher.get_matching_blocks()
-            for k in range(b.size)
-            if words[b.b + k].start < done[b.a + k].end + tol
-            and words[b.b + k].end > done[b.a + k].start - tol
-        ]
+        # A word of this pass that starts after the committed audio and would skip more
+        # than two new words past the previous match is new speech with the same text
+        # ("you" of "for you" after a committed "you are"): taking it for the committed
+        # word would swallow every word between. (Either sign alone is not enough: times
+        # of committed words at a window's edge can be early by a second or more.)
+        heard_until = max(w.end for w in done) + self.settings.rehear_tolerance_s
+        pairs: list[tuple[int, int]] = []
+        for b in matcher.get_matching_blocks():
+            for k in range(b.size):
+                i, j = b.a + k, b.b + k
+                pi, pj = pairs[-1] if pairs else (-1, -1)
+                if words[j].start >= heard_until and (j - pj) - (i - pi) > 2:
+                    continue
+                pairs.append((i, j))
         if pairs:
             last_a, last_b = pairs[-1]
             unmatched_old = len(old) - (last_a + 1)
