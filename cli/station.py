@@ -216,26 +216,22 @@ def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
     ok, detail = backend_reachable(cfg.backend_url)
     add("backend", ok, f"{cfg.backend_url}: {detail}", "check the network and the backend URL")
     if devices:
-        try:
-            from session.checks import run_checks
-        except ImportError:
-            add("devices", False, "device checks are not available in this build", "")
-        else:
-            from ui.kiosk_status import device_source
+        from session.checks import run_checks
+        from session.station_config import device_source
 
-            try:
-                results = run_checks(
-                    device_source(cfg.camera),
-                    device_source(cfg.microphone),
-                    speaker=True,
-                    disk=False,
-                )
-            except Exception as e:
-                add("devices", False, f"device checks failed: {e}", "see the log")
-                results = []
-            for r in results:
-                # An unconfirmed speaker (nobody to say they heard the chime) is not a failure.
-                add(r.name, bool(r.ok or not r.required), r.detail, r.fix)
+        try:
+            results = run_checks(
+                device_source(cfg.camera),
+                device_source(cfg.microphone),
+                speaker=True,
+                disk=False,
+            )
+        except Exception as e:
+            add("devices", False, f"device checks failed: {e}", "see the log")
+            results = []
+        for r in results:
+            # An unconfirmed speaker (nobody to say they heard the chime) is not a failure.
+            add(r.name, bool(r.ok or not r.required), r.detail, r.fix)
     return out
 
 

@@ -288,3 +288,11 @@ def dump_station(cfg: StationConfig) -> str:
         f"extra_time_pct = {cfg.accommodations.extra_time_pct!r}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def device_source(text: str) -> str | int | None:
+    """A configured device as the capture layer takes it: "" or "default" is the system
+    default (None), digits are an index, anything else a name, path or file."""
+    if text in ("", "default"):
+        return None
+    return int(text) if text.isdigit() else text

@@ -12,7 +12,7 @@ import httpx
 
 from session import attempt_folder as af
 from session.station_cleanup import verified_receipt
-from session.station_config import StationConfig
+from session.station_config import StationConfig, device_source
 
 
 @dataclass(frozen=True)
@@ -73,18 +73,10 @@ def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = No
     return items
 
 
-def device_source(text: str) -> str | int | None:
-    if text in ("", "default"):
-        return None
-    return int(text) if text.isdigit() else text
-
-
 def probe_devices(cfg: StationConfig, seconds: float = 1.5) -> list[tuple[str, bool, str]]:
     """The configured camera (with a face check) and microphone, through session.checks."""
-    try:
-        from session.checks import run_checks
-    except ImportError:
-        return [("devices", False, "device checks are not available in this build")]
+    from session.checks import run_checks
+
     try:
         results = run_checks(
             device_source(cfg.camera),
