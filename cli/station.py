@@ -211,7 +211,7 @@ def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
             add("interview", True, f"{iv.title} ({len(iv.questions)} questions)")
         except Exception as e:
             add("interview", False, str(e), "fix the interview file")
-    from ui.kiosk_status import backend_reachable
+    from session.checks.system import backend_reachable
 
     ok, detail = backend_reachable(cfg.backend_url)
     add("backend", ok, f"{cfg.backend_url}: {detail}", "check the network and the backend URL")

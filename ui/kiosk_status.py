@@ -8,9 +8,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from session import attempt_folder as af
+from session.checks.system import backend_reachable
 from session.station_cleanup import verified_receipt
 from session.station_config import StationConfig, device_source
 
@@ -32,16 +31,6 @@ class StationStatus:
     backend_ok: bool = False
     backend_detail: str = ""
     queue: list[QueueItem] = field(default_factory=list)
-
-
-def backend_reachable(url: str, timeout: float = 3.0) -> tuple[bool, str]:
-    try:
-        r = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
-    except httpx.HTTPError as e:
-        return False, f"not reachable: {type(e).__name__}"
-    if r.status_code >= 500:
-        return False, f"server error {r.status_code}"
-    return True, f"reachable (HTTP {r.status_code})"
 
 
 def _manifest_state(attempt_dir: Path) -> str:

@@ -80,6 +80,19 @@ def check_screen(required: bool = True) -> CheckResult:
     return CheckResult("screen", True, required, "Screen sharing works", "", data)
 
 
+def backend_reachable(url: str, timeout: float = 3.0) -> tuple[bool, str]:
+    """Only ``GET /health``: cheap enough for a proctor panel to repeat (no speed test)."""
+    import httpx
+
+    try:
+        r = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+    except httpx.HTTPError as e:
+        return False, f"not reachable: {type(e).__name__}"
+    if r.status_code >= 500:
+        return False, f"server error {r.status_code}"
+    return True, f"reachable (HTTP {r.status_code})"
+
+
 def check_network(
     url: str,
     min_mbps: float = 1.0,
