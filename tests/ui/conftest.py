@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from ui.bridge import TaskRunner
@@ -12,3 +14,12 @@ def runner(qtbot):
     r = TaskRunner()
     yield r
     assert r.wait(10), "background jobs still running at the end of the test"
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage_on_the_gui_thread():
+    """Widgets left in reference cycles by a test are freed here, on the GUI thread. Left to
+    the cyclic garbage collector, they could be freed later on whatever thread happened to
+    allocate (a task-runner worker), and deleting Qt objects off the GUI thread crashes."""
+    yield
+    gc.collect()
