@@ -142,6 +142,7 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
 
     from ui.error_dialog import route_qt_messages
     from ui.flow import FlowOptions
+    from ui.gui_gc import collect_on_gui_thread
     from ui.main_window import AppOptions, MainWindow
     from ui.style import apply_style
 
@@ -149,6 +150,7 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Interview Kiosk")
     apply_style(app)
+    collect_on_gui_thread(app)
 
     queue = None
     if args.backend:

@@ -35,6 +35,7 @@ from session.pin import PinGuard
 from session.station_cleanup import SessionMarker, cleanup_attempts
 from session.station_config import StationConfig, StationConfigError, load_station
 from ui.bridge import Bridge, TaskRunner
+from ui.gui_gc import collect_on_gui_thread
 from ui.kiosk_candidate import CandidateRun, RunRequest, StatusPage
 from ui.kiosk_note import NoteOverlay
 from ui.kiosk_pin import PinOverlay
@@ -712,6 +713,7 @@ def run_kiosk(station_path: str | Path, args: Any = None) -> int:
         return 3
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Interview Kiosk")
+    collect_on_gui_thread(app)
     kiosk = KioskApp(cfg, options_from_args(args))
     kiosk.start()
     rc = app.exec()
