@@ -28,6 +28,7 @@ RECORDING_STARTED = "recording_started"
 RECORDING_STOPPED = "recording_stopped"
 SCREEN_SHARE_STARTED = "screen_share_started"
 SCREEN_SHARE_STOPPED = "screen_share_stopped"
+INTEGRITY_FLAG = "integrity_flag"  # what the candidate was told; "about" names the kind
 CANDIDATE_NOTE = "candidate_note"
 INTERVIEW_STARTED = "interview_started"
 INTERVIEW_FINISHED = "interview_finished"

@@ -2,8 +2,11 @@
 
 Feed it what the devices observe (faces per frame, focus, monitor count); it writes each
 signal to ``events.jsonl`` and hands the UI an :class:`IntegritySignal` whose message the
-candidate sees with a chance to add a note. Notes go to the same timeline, linked to the
-signal by ``signal_id``. Short blips (a face hidden for a second) are not signals.
+candidate sees with a chance to add a note. A signal is written once, as an
+``integrity_flag`` event whose ``about`` names its kind (``face_lost``...): the raw facts
+(``face_lost``/``face_found``, ``focus_lost``/``focus_gained``) are the engine's, so nothing is
+written twice. Notes go to the same timeline, linked to the signal by ``signal_id``. Short
+blips (a face hidden for a second) are not signals.
 """
 
 from __future__ import annotations
@@ -61,7 +64,13 @@ class IntegrityMonitor:
             sig = IntegritySignal(sid, kind, round(start, 3), round(duration, 1), message)
             self._signals[sid] = sig
         self._events.write(
-            kind, t=start, signal_id=sid, duration_s=round(duration, 1), shown=message, **data
+            ev.INTEGRITY_FLAG,
+            t=start,
+            about=kind,
+            signal_id=sid,
+            duration_s=round(duration, 1),
+            shown=message,
+            **data,
         )
         self._on_signal(sig)
 
@@ -97,7 +106,6 @@ class IntegrityMonitor:
                     dur,
                     f"Your face was not visible for {dur:.0f} s — add a note?",
                 )
-                self._events.write(ev.FACE_FOUND, t=t)
             else:
                 _, start, dur, most = item
                 self._emit(
@@ -129,7 +137,6 @@ class IntegrityMonitor:
             dur,
             f"The interview window lost focus for {dur:.0f} s — add a note?",
         )
-        self._events.write(ev.FOCUS_GAINED, t=t)
 
     # -- monitors ---------------------------------------------------------------------
     def monitors(self, count: int, t: float | None = None) -> None:

@@ -25,9 +25,10 @@ def test_face_hidden_longer_than_threshold_is_shown_and_recorded_with_note(tmp_p
     assert sig.message == "Your face was not visible for 12 s — add a note?"
     mon.add_note(sig.signal_id, "  I bent down to pick up   my pen ")
     events = list(read_events(path))
-    assert [e["type"] for e in events] == [ev.FACE_LOST, ev.FACE_FOUND, ev.CANDIDATE_NOTE]
+    assert [e["type"] for e in events] == [ev.INTEGRITY_FLAG, ev.CANDIDATE_NOTE]
+    assert events[0]["about"] == ev.FACE_LOST and events[0]["t"] == 3
     assert events[0]["signal_id"] == sig.signal_id and events[0]["duration_s"] == 12
-    assert events[2] == {
+    assert events[1] == {
         "t": 0.0,
         "type": ev.CANDIDATE_NOTE,
         "signal_id": sig.signal_id,
@@ -46,7 +47,7 @@ def test_short_blips_are_not_signals(tmp_path):
 
 
 def test_more_than_one_face_and_second_monitor_and_focus_are_signals(tmp_path):
-    mon, shown, _ = make(tmp_path, threshold=2)
+    mon, shown, path = make(tmp_path, threshold=2)
     mon.faces(2, 10)
     mon.faces(3, 11)
     mon.faces(1, 13)
@@ -58,6 +59,9 @@ def test_more_than_one_face_and_second_monitor_and_focus_are_signals(tmp_path):
     assert kinds == [ev.MULTIPLE_FACES, ev.MONITOR_ADDED, ev.FOCUS_LOST]
     assert shown[2].message.startswith("The interview window lost focus for 7 s")
     assert len({s.signal_id for s in shown}) == 3
+    events = list(read_events(path))  # one flag per signal, nothing else
+    assert [(e["type"], e["about"]) for e in events] == [(ev.INTEGRITY_FLAG, k) for k in kinds]
+    assert events[0]["faces"] == 3 and events[1]["monitors"] == 2
 
 
 def test_open_spans_are_closed_at_finish_and_empty_notes_are_dropped(tmp_path):

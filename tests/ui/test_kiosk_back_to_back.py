@@ -130,7 +130,7 @@ def test_two_candidates_back_to_back_leave_no_trace_of_the_first(qtbot, station)
     assert len(stored) == 2
     for f in stored:
         flags = [json.loads(line) for line in f.read_text().splitlines() if "signal_id" in line]
-        assert any(e["type"] == "face_lost" and e["duration_s"] >= 5 for e in flags), flags
+        assert any(e["about"] == "face_lost" and e["duration_s"] >= 5 for e in flags), flags
 
 
 def test_station_run_command_validates_its_arguments(tmp_path):

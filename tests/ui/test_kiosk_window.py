@@ -160,7 +160,8 @@ def test_integrity_notice_takes_a_note_and_the_next_candidate_sees_nothing(qtbot
     path = run.request.attempt_dir / "events.jsonl"
     qtbot.waitUntil(lambda: any(e["type"] == ev.CANDIDATE_NOTE for e in read_events(path)))
     events = list(read_events(path))
-    flag = next(e for e in events if e["type"] == ev.FACE_LOST)
+    flag = next(e for e in events if e["type"] == ev.INTEGRITY_FLAG)
+    assert flag["about"] == ev.FACE_LOST
     note = next(e for e in events if e["type"] == ev.CANDIDATE_NOTE)
     assert note["signal_id"] == flag["signal_id"] and note["text"] == "My glasses fell off"
     assert flag["duration_s"] == 12.0 and flag["shown"].startswith("Your face")

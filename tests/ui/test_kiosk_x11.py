@@ -245,7 +245,8 @@ def test_window_manager_shortcuts_cannot_leave_and_the_pin_gates_exit(tmp_path, 
             for f in (tmp_path / "data" / "attempts").glob("*/events.jsonl")
             for line in f.read_text().splitlines()
         ]
-        added = next(e for e in events if e["type"] == "monitor_added")
+        added = next(e for e in events if e.get("about") == "monitor_added")
+        assert added["type"] == "integrity_flag"
         note = next(e for e in events if e["type"] == "candidate_note")
         assert added["signal_id"] == note["signal_id"] == flag["signal_id"]
         assert note["text"] == "The proctor plugged in a projector"
