@@ -59,8 +59,12 @@ class CameraSource:
     # -- Source protocol -------------------------------------------------------------
 
     def open(self) -> None:
+        """Opens the source; after `close()` (or a lost device) it opens it again."""
         if self._thread is not None:
             return
+        self._stop.clear()
+        self._ended.clear()
+        self._error = None
         src = _parse_src(self.src)
         if isinstance(src, str) and not src.startswith("/dev/"):
             self._open_file(Path(src))
@@ -208,7 +212,7 @@ class CameraSource:
         if not self._is_file:
             self._error = DeviceError(
                 f"Camera {self.src} stopped sending pictures",
-                "Check the cable, or pick another camera.",
+                "Check that it is still plugged in.",
             )
             return None
         if not self._loop:

@@ -75,9 +75,12 @@ class MicrophoneSource:
         self._lost = False
 
     def open(self) -> None:
+        """Opens the device; after `close()` (or a lost device) it opens it again."""
         if self._stream is not None:
             return
         import sounddevice as sd
+
+        self._closing = self._lost = False
 
         try:
             dev = sd.query_devices(self.device, kind="input")
@@ -134,7 +137,7 @@ class MicrophoneSource:
             if self._lost:
                 raise DeviceError(
                     f"Microphone {self._name} stopped working",
-                    "Check that it is still plugged in, then pick it again in the checks.",
+                    "Check that it is still plugged in.",
                 ) from None
             return None
         # The callback runs just after the block's last sample was captured.

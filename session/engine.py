@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 # Lines after which the candidate is expected to answer (the run command's cue, too).
 PROMPT_KINDS = frozenset({"question", "follow_up", "repeat", "clarification", "resume"})
+REOPEN_EVERY_S = 2.0  # a lost camera or microphone is opened again this often
 BARGE_IN_CONFIRM_S = 1.5  # after a barge-in, the VAD should have heard speech by then
 ECHO_WINDOW_S = 3.0  # captions this soon after a line that repeat it are its echo
 
@@ -127,6 +128,7 @@ class InterviewEngine:
         on_finished: Callable[[dict], None] | None = None,
         on_whiteboard: Callable[[bool], None] | None = None,
         on_line: Callable[[str, str, bool], None] | None = None,
+        on_device: Callable[[str, str, str], None] | None = None,
     ) -> None:
         from session.clock import SessionClock
 
@@ -148,6 +150,8 @@ class InterviewEngine:
         self.on_whiteboard = on_whiteboard or _noop
         # (kind, text, started): an interviewer line started (True) or ended (False)
         self.on_line = on_line or _noop
+        # (kind, problem, fix): a camera or microphone stopped; problem "" when it is back
+        self.on_device = on_device or _noop
         self.store = self.options.store
         if self.store is None and self.attempt is not None:
             self.store = AttemptStore()
@@ -165,6 +169,7 @@ class InterviewEngine:
         self._state = ""
         self._faces: list = []
         self._lost: set[str] = set()
+        self._reopen_at: dict[str, float] = {}
         self._turn_reset_at: float | None = None
         self._barge_check_at: float | None = None
         self._last_line: tuple[str, float] = ("", float("-inf"))  # interviewer text, end
@@ -393,22 +398,37 @@ class InterviewEngine:
     # ------------------------------------------------------------ pumps
 
     def _read(self, source: Any, kind: str) -> Any:
-        """One item, or None. A device that fails is reported once and retried each second:
-        the recording keeps the other stream (and fills the gap) until it comes back."""
+        """One item, or None. A device that fails is reported once (to the timeline and the
+        candidate) and opened again every few seconds: the recording keeps the other stream
+        (and fills the gap) until it delivers again."""
+        if kind in self._lost and self.clock() >= self._reopen_at.get(kind, 0.0):
+            self._reopen(source, kind)
         try:
             item = source.read(0.2)
         except DeviceError as e:
             if kind not in self._lost:
                 self._lost.add(kind)
+                self._reopen_at[kind] = self.clock() + REOPEN_EVERY_S
                 log.warning("%s lost: %s", kind, e)
                 self.events.write(ev.DEVICE_ERROR, source=kind, message=str(e), fix=e.fix)
                 self.recorder.device_lost(kind)
-            self._pumps_stop.wait(1.0)
+                self.on_device(kind, str(e), e.fix)
+            self._pumps_stop.wait(0.5)
             return None
         if item is not None and kind in self._lost:
             self._lost.discard(kind)
+            log.info("%s delivers again", kind)
             self.recorder.device_restored(kind)
+            self.on_device(kind, "", "")
         return item
+
+    def _reopen(self, source: Any, kind: str) -> None:
+        self._reopen_at[kind] = self.clock() + REOPEN_EVERY_S
+        try:
+            source.close()
+            source.open()
+        except Exception as e:  # still gone: try again later
+            log.info("%s cannot be opened yet: %s", kind, e)
 
     def _mic_pump(self) -> None:
         while not self._pumps_stop.is_set():

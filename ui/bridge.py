@@ -41,6 +41,7 @@ class Bridge(QObject):
     finished = Signal(object)  # summary
     whiteboard = Signal(bool)  # the question wants the whiteboard shown / hidden
     line = Signal(str, str, bool)  # interviewer line: kind, text, started (False: ended)
+    device = Signal(str, str, str)  # camera/microphone stopped: kind, problem, fix ("" = back)
     error = Signal(object)  # exception or message
     upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
     upload_result = Signal(object)  # session.upload_queue.UploadResult
@@ -87,6 +88,7 @@ class Bridge(QObject):
             "on_finished": lambda summary: self.post("finished", summary),
             "on_whiteboard": lambda visible: self.post("whiteboard", bool(visible)),
             "on_line": lambda kind, text, started: self.post("line", kind, text, bool(started)),
+            "on_device": lambda kind, problem, fix: self.post("device", kind, problem, fix),
         }
 
     def watch_uploads(self, queue: Any) -> None:

@@ -94,6 +94,14 @@ class InterviewPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.state_label)
 
+        # A camera or microphone that stopped mid-interview: what happened and what to do.
+        self.device_problem = QLabel("", self)
+        self.device_problem.setObjectName("deviceProblem")
+        self.device_problem.setWordWrap(True)
+        self.device_problem.setAccessibleName("Device problem")
+        self.device_problem.hide()
+        self._device_problems: dict[str, str] = {}
+
         self.question = QLabel("The interview is about to start.", self)
         self.question.setObjectName("questionText")
         self.question.setWordWrap(True)
@@ -151,6 +159,7 @@ class InterviewPage(QWidget):
         body.addLayout(side)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.device_problem)
         lay.addLayout(body, 1)
         lay.addLayout(buttons)
         lay.addWidget(self.captions)
@@ -178,6 +187,9 @@ class InterviewPage(QWidget):
         bridge.level.connect(self.meter.set_level)
         bridge.state.connect(self.show_state)
         bridge.frame.connect(self.self_view.show_frame)
+        bridge.device.connect(self.show_device_problem)
+        self._device_problems.clear()
+        self._refresh_device_problem()
         self._set_buttons_enabled(True)
         self._tick.start()
 
@@ -191,6 +203,7 @@ class InterviewPage(QWidget):
                 (self.bridge.level, self.meter.set_level),
                 (self.bridge.state, self.show_state),
                 (self.bridge.frame, self.self_view.show_frame),
+                (self.bridge.device, self.show_device_problem),
             ):
                 with contextlib.suppress(RuntimeError, TypeError):
                     sig.disconnect(slot)
@@ -230,6 +243,26 @@ class InterviewPage(QWidget):
             if text:  # an empty update only means the line was handed to the transcript
                 self.last_candidate_caption = text
             self.captions.show_candidate(committed, tentative)
+
+    def show_device_problem(self, kind: str, problem: str, fix: str) -> None:
+        """A device stopped (problem and fix) or works again (problem "")."""
+        if problem:
+            meanwhile = (
+                "Your voice is still recorded"
+                if kind == "camera"
+                else "Until it works again, what you say is not recorded"
+            )
+            self._device_problems[kind] = (
+                f"{problem}. {fix} {meanwhile}; the {kind} reconnects by itself."
+            )
+        else:
+            self._device_problems.pop(kind, None)
+        self._refresh_device_problem()
+
+    def _refresh_device_problem(self) -> None:
+        text = "\n".join(self._device_problems.values())
+        self.device_problem.setText(text)
+        self.device_problem.setVisible(bool(text))
 
     def show_state(self, state: str) -> None:
         key = state.lower()

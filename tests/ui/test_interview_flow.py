@@ -323,3 +323,33 @@ def test_interview_page_mnemonics_are_unique_with_the_whiteboard_shown(qtbot, ru
     ]
     assert len(keys) >= 11 and len(keys) == len(set(keys)), keys
     page.whiteboard.stop()
+
+
+def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back(
+    qtbot, runner, tmp_path
+):
+    from ui.bridge import Bridge
+    from ui.interview_page import InterviewPage
+
+    page = InterviewPage(runner)
+    qtbot.addWidget(page)
+    bridge = Bridge()
+    page.attach(object(), bridge, tmp_path)
+    page.show()
+    assert not page.device_problem.isVisible()
+    # The engine's callback, from its pump thread, through the bridge.
+    threading.Thread(
+        target=bridge.callbacks()["on_device"],
+        args=("microphone", "Microphone USB stopped working", "Check that it is plugged in."),
+    ).start()
+    qtbot.waitUntil(page.device_problem.isVisible, timeout=3000)
+    text = page.device_problem.text()
+    assert text.startswith("Microphone USB stopped working. Check that it is plugged in.")
+    assert text.endswith("what you say is not recorded; the microphone reconnects by itself.")
+    bridge.device.emit("camera", "Camera 0 stopped sending pictures", "Check the cable.")
+    assert page.device_problem.text().count("\n") == 1  # both problems, one line each
+    bridge.device.emit("microphone", "", "")
+    assert page.device_problem.text().startswith("Camera 0 stopped sending pictures.")
+    bridge.device.emit("camera", "", "")
+    assert not page.device_problem.isVisible()
+    page.detach()

@@ -1,0 +1,132 @@
+"""A camera or microphone that stops mid-interview: the candidate is told what happened and
+what to do, the timeline records it, the device is opened again until it delivers, and the
+interview and recording go on."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from capture.microphone import MicrophoneSource
+from capture.scripted_microphone import ScriptedMicrophone
+from capture.types import DeviceError
+from session.clock import SessionClock
+from session.engine import EngineOptions, InterviewEngine
+from session.events import read_events
+from tests.session.test_engine import CONFIG, FakeCamera, FakeCaptions, FakeScreen, FakeVoice
+
+
+class FlakyCamera(FakeCamera):
+    """Stops after `fail_at` frames (an unplugged camera); the first `refuse` reopenings
+    fail as if it were still unplugged, then it delivers again."""
+
+    def __init__(self, clock, fail_at: int = 5, refuse: int = 1) -> None:
+        super().__init__(clock)
+        self.fail_at, self.refuse, self.opens, self.broken = fail_at, refuse, 0, False
+
+    def open(self) -> None:
+        self.opens += 1
+        if self.opens > 1 and self.refuse > 0:
+            self.refuse -= 1
+            raise DeviceError("Camera 0 could not be opened", "Plug it in.")
+        self.broken = False
+        super().open()
+        self.k = 0
+
+    def read(self, timeout=None):
+        if self.broken:
+            time.sleep(0.05)
+            return None
+        if self.opens == 1 and self.k == self.fail_at:
+            self.broken = True
+            raise DeviceError("Camera 0 stopped sending pictures", "Check the cable.")
+        return super().read(timeout)
+
+
+def _engine(tmp_path, camera, mic, clock, **callbacks):
+    opts = EngineOptions(
+        voice_player=FakeVoice(clock, 0.3),
+        caption_worker_factory=FakeCaptions,
+        screen_source_factory=FakeScreen,
+        face_checks=False,
+        preset="ultrafast",
+    )
+    attempt = tmp_path / "attempt"
+    return InterviewEngine(CONFIG, attempt, camera, mic, None, clock, opts, **callbacks)
+
+
+def _wait_for(calls: list, predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if any(predicate(c) for c in calls):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_camera_that_stops_is_reported_reopened_and_delivers_again(tmp_path):
+    clock = SessionClock()
+    camera = FlakyCamera(clock)
+    calls: list[tuple[str, str, str]] = []
+    frames: list[int] = []
+    engine = _engine(
+        tmp_path,
+        camera,
+        ScriptedMicrophone(clock, block_s=0.05),
+        clock,
+        on_device=lambda *a: calls.append(a),
+        on_frame=lambda f, faces=None: frames.append(f.index),
+    )
+    engine.start()
+    try:
+        assert _wait_for(calls, lambda c: c[2] == "", 10), calls
+        n = len(frames)
+        time.sleep(0.5)
+        assert len(frames) > n  # frames flow again
+    finally:
+        engine.stop(10.0)
+    assert calls[0] == ("camera", "Camera 0 stopped sending pictures", "Check the cable.")
+    assert calls[-1] == ("camera", "", "")
+    assert len(calls) == 2  # told once, however many reopenings failed in between
+    assert camera.opens == 3  # the first reopening failed, the second worked
+    types = [e["type"] for e in read_events(tmp_path / "attempt" / "events.jsonl")]
+    assert types.index("device_error") < types.index("device_restored")
+
+
+@pytest.mark.device
+def test_a_real_microphone_stream_that_ends_is_opened_again(tmp_path, virtual_mic):
+    clock = SessionClock()
+    mic = MicrophoneSource(virtual_mic, clock)
+    calls: list[tuple[str, str, str]] = []
+    levels: list[float] = []
+    lost = threading.Event()
+    engine = _engine(
+        tmp_path,
+        FakeCamera(clock),
+        mic,
+        clock,
+        on_device=lambda *a: (calls.append(a), lost.set()),
+        on_level=levels.append,
+    )
+    engine.start()
+    try:
+        deadline = time.monotonic() + 10
+        while mic._stream is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        # The sound server ends the stream under us, as when a headset is unplugged.
+        mic._stream.abort()
+        assert lost.wait(5), "the lost microphone was not reported"
+        assert _wait_for(calls, lambda c: c == ("microphone", "", ""), 10), calls
+        n = len(levels)
+        time.sleep(0.5)
+        assert len(levels) > n  # audio flows again from the reopened stream
+    finally:
+        engine.stop(10.0)
+    kind, problem, fix = calls[0]
+    assert kind == "microphone" and "stopped working" in problem and "plugged in" in fix
+    events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
+    assert any(e["type"] == "device_error" and e.get("source") == "microphone" for e in events)
+    assert any(e["type"] == "device_restored" for e in events)
