@@ -4,12 +4,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-packages run test lint bench screenshots clean
+.PHONY: setup system-packages test-system-packages run test lint bench screenshots clean
 
 setup: system-packages $(STAMP)
 
 system-packages:
 	@scripts/install-system-packages.sh
+
+test-system-packages:
+	@scripts/install-system-packages.sh system-packages.txt system-packages-test.txt
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +28,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: lint
+test: lint test-system-packages
 	scripts/test-env $(PY) -m pytest
 
 bench: setup

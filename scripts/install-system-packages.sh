@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages in system-packages.txt when run as root; otherwise prints
-# the exact command to run. Skips apt entirely when everything is already installed.
+# Installs the Debian packages listed in the given files (default: system-packages.txt,
+# what the app needs) when run as root; otherwise prints the exact command to run. Skips apt
+# entirely when everything is already installed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t pkgs < <(grep -vE '^\s*(#|$)' "$here/system-packages.txt")
+lists=("$@")
+[ ${#lists[@]} -eq 0 ] && lists=(system-packages.txt)
+mapfile -t pkgs < <(cd "$here" && cat "${lists[@]}" | grep -vE '^\s*(#|$)')
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

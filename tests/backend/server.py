@@ -23,8 +23,15 @@ def free_port() -> int:
 
 
 class BackendProcess:
-    def __init__(self, data_dir: Path, port: int | None = None, interviews: Path | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        interviews: Path | None = None,
+        database_url: str | None = None,
+    ):
         self.data_dir = Path(data_dir)
+        self.database_url = database_url
         self.port = port or free_port()
         self.interviews = interviews
         self.proc: subprocess.Popen | None = None
@@ -39,6 +46,8 @@ class BackendProcess:
         args += ["--port", str(self.port), "--bench"]
         if self.interviews is not None:
             args += ["--interviews", str(self.interviews)]
+        if self.database_url is not None:
+            args += ["--database-url", self.database_url]
         self.data_dir.mkdir(parents=True, exist_ok=True)
         out = open(self.log, "ab")  # noqa: SIM115 - the child owns it until it exits
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -72,7 +81,7 @@ class BackendProcess:
     def token(self, role: str = "station", name: str = "station-1") -> str:
         from backend.auth import create_token_in
 
-        return create_token_in(self.data_dir, role, name)
+        return create_token_in(self.data_dir, role, name, self.database_url)
 
 
 class ThreadedBackend:
