@@ -42,6 +42,10 @@ def free_port() -> int:
 
 
 def main_py(*args: str) -> list[str]:
+    """The command line of one of our own sub-commands. A frozen build is its own
+    interpreter and main.py at once."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
     return [sys.executable, str(ROOT / "main.py"), *args]
 
 
