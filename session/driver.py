@@ -143,9 +143,25 @@ class _QuestionState:
     total_words: int = 0
     over_time: bool = False
     clock_from: float | None = None  # the time limit runs from the end of the question
+    held_since: float | None = None  # the time limit stands still (microphone lost)
+    held_s: float = 0.0  # time the limit stood still, in total
 
     def elapsed(self, t: float) -> float:
-        return 0.0 if self.clock_from is None else t - self.clock_from
+        if self.clock_from is None:
+            return 0.0
+        if self.held_since is not None:
+            t = min(t, max(self.held_since, self.clock_from))
+        return max(0.0, t - self.clock_from - self.held_s)
+
+    def hold(self, t: float) -> None:
+        if self.held_since is None:
+            self.held_since = t
+
+    def release(self, t: float) -> None:
+        if self.held_since is not None and self.clock_from is not None:
+            # only the part after the limit started counts (it starts when the question ends)
+            self.held_s += max(0.0, t - max(self.held_since, self.clock_from))
+        self.held_since = None
 
 
 @dataclass
@@ -208,6 +224,7 @@ class InterviewDriver:
         self._decide_at: float | None = None
         self._uncaptioned_speech = False  # speech heard, its caption not yet arrived
         self._silence_checked = False
+        self._mic_lost = False  # silence means nothing while the microphone is gone
         self._undo: _Undo | None = None
         self._time_up = False
         self._screen_share = False
@@ -557,10 +574,30 @@ class InterviewDriver:
             self._undo = undo
         return actions
 
+    def microphone_lost(self, t: float | None = None) -> list[Action]:
+        """The microphone stopped: the candidate may be answering unheard, so there is no
+        check-in or moving on for silence, and the question's time limit stands still, until
+        it is back. (The whole interview's limit keeps running: a station's slot ends.)"""
+        self._mic_lost = True
+        if self._q is not None:
+            self._q.hold(self._now(t))
+        return []
+
+    def microphone_back(self, t: float | None = None) -> list[Action]:
+        """Silence is counted again, from now; the question's time limit runs on."""
+        t = self._now(t)
+        self._mic_lost = False
+        self._listen_since = max(self._listen_since, t)
+        if self._q is not None:
+            self._q.release(t)
+        return []
+
     def _long_pause(self, t: float) -> list[Action]:
         """Silence since the prompt (or since they last spoke): check in kindly, once per
         silence; after ``max_interjections`` move on."""
         if self.phase is not Phase.LISTENING or self._candidate_speaking or self._q is None:
+            return []
+        if self._mic_lost:
             return []
         if self._silence_checked or self._decide_at is not None:
             return []
@@ -629,6 +666,8 @@ class InterviewDriver:
     def _ask(self, index: int, t: float, prefix: str = "") -> list[Action]:
         q = self.config.questions[index]
         self._q = _QuestionState(index=index, started_at=t, prompt=q.text)
+        if self._mic_lost:
+            self._q.hold(t)
         self._after_turn = None
         self.stats["questions_asked"] += 1
         self._log(ev.QUESTION_ASKED, t, index=index, id=q.id, text=q.text, requires=q.requires)

@@ -412,6 +412,9 @@ class InterviewEngine:
                 log.warning("%s lost: %s", kind, e)
                 self.events.write(ev.DEVICE_ERROR, source=kind, message=str(e), fix=e.fix)
                 self.recorder.device_lost(kind)
+                if kind == "microphone":
+                    at = self.clock()
+                    self._post(lambda d: d.microphone_lost(at))
                 self.on_device(kind, str(e), e.fix)
             self._pumps_stop.wait(0.5)
             return None
@@ -419,6 +422,9 @@ class InterviewEngine:
             self._lost.discard(kind)
             log.info("%s delivers again", kind)
             self.recorder.device_restored(kind)
+            if kind == "microphone":
+                at = self.clock()
+                self._post(lambda d: d.microphone_back(at))
             self.on_device(kind, "", "")
         return item
 

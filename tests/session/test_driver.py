@@ -217,6 +217,19 @@ def test_speaking_again_resets_the_long_pause(tmp_path):
     assert f.says(f.wait(7.5)) == []  # 7.5 s since they spoke, not 14.5 s since the prompt
 
 
+def test_no_check_in_or_moving_on_while_the_microphone_is_lost(tmp_path):
+    f = started_at_q1(tmp_path)
+    f.wait(3.0)
+    f.feed(f.driver.microphone_lost(f.clock()))
+    assert f.wait(60.0) == []  # they may be answering unheard: the question waits
+    f.feed(f.driver.microphone_back(f.clock()))
+    assert f.wait(7.9) == []  # silence counts again from the moment it came back
+    assert [s.kind for s in f.says(f.wait(0.2))] == ["interjection"]
+    # The question's time limit stood still for the 60 s: 3 s + 8.1 s of it are used.
+    assert f.driver.index == 0
+    assert 11.0 <= f.driver._q.elapsed(f.clock()) <= 11.2
+
+
 def test_accommodations_raise_the_silence_thresholds(tmp_path):
     acc = Accommodations(long_pause_s=20.0, end_of_turn_s=5.0)
     f = started_at_q1(tmp_path, options=DriverOptions(accommodations=acc, move_on_grace_s=0))

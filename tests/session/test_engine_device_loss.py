@@ -119,7 +119,10 @@ def test_a_real_microphone_stream_that_ends_is_opened_again(tmp_path, virtual_mi
         # The sound server ends the stream under us, as when a headset is unplugged.
         mic._stream.abort()
         assert lost.wait(5), "the lost microphone was not reported"
+        # The interviewer is told too: no check-ins for a silence nobody could hear.
+        assert _wait_for([0], lambda _: engine.driver._mic_lost, 2)
         assert _wait_for(calls, lambda c: c == ("microphone", "", ""), 10), calls
+        assert _wait_for([0], lambda _: not engine.driver._mic_lost, 2)
         n = len(levels)
         time.sleep(0.5)
         assert len(levels) > n  # audio flows again from the reopened stream
