@@ -137,6 +137,7 @@ class KioskApp(QObject):
         # and the GUI thread never waits on the disk.
         self._integrity_thread = ThreadPoolExecutor(1, thread_name_prefix="integrity")
         self._last_faces: int | None = None
+        self._device_problems: dict[str, str] = {}  # kind -> what the candidate was told
         self._raised.connect(self._show_signal, Qt.ConnectionType.QueuedConnection)
         self._return_page: QWidget | None = None
         self._uploading: set[str] = set()
@@ -391,9 +392,11 @@ class KioskApp(QObject):
             focus_threshold_s=self.options.focus_threshold_s,
         )
         self._last_faces = None
+        self._device_problems.clear()
         self._integrity(IntegrityMonitor.monitors, len(QGuiApplication.screens()))
         run.phase.connect(self._phase)
         run.faces.connect(self._faces)
+        run.device.connect(self._device)
         run.interview_over.connect(self._interview_over)
         run.recording.connect(lambda: self._emit("recording", attempt=req.attempt_dir.name))
         run.finished.connect(self._run_finished)
@@ -420,6 +423,17 @@ class KioskApp(QObject):
         if count != self._last_faces:  # only changes matter (frames come at camera rate)
             self._last_faces = count
             self._integrity(IntegrityMonitor.faces, count, t)
+
+    def _device(self, kind: str, problem: str, fix: str) -> None:
+        """A camera or microphone stopped (or works again) mid-interview: a status line for
+        the centre's monitoring and a line in the proctor panel."""
+        if problem:
+            self._device_problems[kind] = f"{problem}. {fix}".strip()
+            self._emit("device_problem", device=kind, problem=problem, fix=fix)
+        elif self._device_problems.pop(kind, None) is not None:
+            self._emit("device_back", device=kind)
+        if self.window.stack.currentWidget() is self.panel:
+            self.refresh_panel()
 
     def _signal_from_any_thread(self, sig: IntegritySignal) -> None:
         self._raised.emit(sig)  # queued to the GUI thread
@@ -616,8 +630,9 @@ class KioskApp(QObject):
 
     def refresh_panel(self) -> None:
         devices_free = self.run is None
+        problems = dict(self._device_problems)
         self.tasks.run(
-            lambda: gather_status(self.cfg, with_devices=devices_free),
+            lambda: gather_status(self.cfg, with_devices=devices_free, device_problems=problems),
             self.panel.show_status,
             lambda e: self.panel.set_message(f"Could not gather the station status: {e}"),
         )

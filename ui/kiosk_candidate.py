@@ -41,6 +41,7 @@ class CandidateRun(QObject):
 
     phase = Signal(str)
     faces = Signal(int, float)
+    device = Signal(str, str, str)  # a device stopped mid-interview: kind, problem, fix
     recording = Signal()  # the interview engine started: devices open, recording on disk
     interview_over = Signal(object)  # the interview ended; the finish page may still show
     finished = Signal(object)

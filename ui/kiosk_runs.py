@@ -213,6 +213,7 @@ class FlowRun(CandidateRun):
         self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
         self.flow.bridge.frame.connect(self._frame)
+        self.flow.bridge.device.connect(self.device)
         self.flow.interview_finished.connect(self._interview_finished)
         self.flow.done.connect(self._end)
         self.flow.upload_status.connect(self._upload_status)

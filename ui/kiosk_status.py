@@ -84,16 +84,19 @@ def gather_status(
     cfg: StationConfig,
     live: dict[str, tuple[int, int]] | None = None,
     with_devices: bool = True,
+    device_problems: dict[str, str] | None = None,
 ) -> StationStatus:
-    """``with_devices=False`` while an interview holds the camera and microphone."""
+    """``with_devices=False`` while an interview holds the camera and microphone; then
+    ``device_problems`` (kind -> message) are the devices that stopped during it."""
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(cfg.data_dir).free / 1e9
     ok, detail = backend_reachable(cfg.backend_url)
-    devices = (
-        probe_devices(cfg)
-        if with_devices
-        else [("devices", True, "in use by the interview running now")]
-    )
+    if with_devices:
+        devices = probe_devices(cfg)
+    elif device_problems:
+        devices = [(kind, False, text) for kind, text in sorted(device_problems.items())]
+    else:
+        devices = [("devices", True, "in use by the interview running now")]
     return StationStatus(
         devices=devices,
         disk_free_gb=round(free, 1),

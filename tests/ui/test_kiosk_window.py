@@ -192,3 +192,45 @@ def test_proctor_panel_opens_only_with_the_pin_and_shows_the_station(qtbot, tmp_
     k.tasks.wait(5)
     k.shutdown()
     assert not (cfg_marker := tmp_path / "data" / "kiosk-session.json").exists(), cfg_marker
+
+
+def test_a_device_that_stops_mid_interview_reaches_the_status_lines_and_the_proctor_panel(
+    qtbot, tmp_path
+):
+    runs = []
+
+    def factory(req, c):
+        runs.append(FaceRun(req, c))
+        return runs[-1]
+
+    k = KioskApp(station(tmp_path, kiosk=False), KioskOptions(status_lines=False), factory)
+    qtbot.addWidget(k.window)
+    lines: list[tuple[str, dict]] = []
+    k.status.connect(lambda name, data: lines.append((name, data)))
+    k.start()
+    k.signin.submit("BOB-1234")
+    run = runs[0]
+    run.device.emit("microphone", "Microphone USB stopped working", "Check that it is plugged in.")
+    assert (
+        "device_problem",
+        {
+            "device": "microphone",
+            "problem": "Microphone USB stopped working",
+            "fix": "Check that it is plugged in.",
+        },
+    ) in lines
+    k.open_pin()
+    k.pin.field.setText("2468")
+    k.pin.field.returnPressed.emit()
+    qtbot.waitUntil(
+        lambda: "Microphone USB stopped working" in visible_text(k.panel), timeout=10000
+    )
+    assert "PROBLEM" in visible_text(k.panel)
+    run.device.emit("microphone", "", "")
+    assert ("device_back", {"device": "microphone"}) in lines
+    qtbot.waitUntil(lambda: "in use by the interview" in visible_text(k.panel), timeout=10000)
+    assert "Microphone USB stopped working" not in visible_text(k.panel)
+    k.panel.back.click()
+    run.end()
+    k.tasks.wait(5)
+    k.shutdown()
