@@ -170,6 +170,7 @@ class InterviewEngine:
         self._faces: list = []
         self._lost: set[str] = set()
         self._reopen_at: dict[str, float] = {}
+        self._speaker_silent = False  # a line never finished playing; cleared by one that does
         self._turn_reset_at: float | None = None
         self._barge_check_at: float | None = None
         self._last_line: tuple[str, float] = ("", float("-inf"))  # interviewer text, end
@@ -531,6 +532,9 @@ class InterviewEngine:
             if not interrupted:  # (a barge-in's turn is in progress: keep it)
                 self._turn_reset_at = t  # long pauses count from the end of the prompt
                 self.lines.floor = t
+                if self._speaker_silent:
+                    self._speaker_silent = False
+                    self.on_device("speaker", "", "")
             kind, text, start = self._voice_line.pop(say.id, (say.kind, say.text, t))
             self._last_line = (text, t)
             self.transcript.add(start, t, "interviewer", text)
@@ -583,6 +587,16 @@ class InterviewEngine:
             self._set_state(_state_of(self.driver))
 
     def _on_event(self, event: dict) -> None:
+        if event["type"] == ev.DEVICE_ERROR and event.get("source") == "speaker":
+            # The driver gave up waiting for a line: the candidate may not hear questions.
+            if not self._speaker_silent:
+                self._speaker_silent = True
+                self.on_device(
+                    "speaker",
+                    "The interviewer's voice did not play",
+                    "Check that your speakers or headphones are on and turned up.",
+                )
+            return
         if event["type"] == ev.QUESTION_ENDED and self.store is not None and self.attempt:
             try:
                 self.store.mark_answered(self.attempt.id, event["id"])

@@ -246,7 +246,9 @@ class InterviewPage(QWidget):
 
     def show_device_problem(self, kind: str, problem: str, fix: str) -> None:
         """A device stopped (problem and fix) or works again (problem "")."""
-        if problem:
+        if kind == "speaker" and problem:
+            self._device_problems[kind] = f"{problem}. {fix} Every question is also shown here."
+        elif problem:
             meanwhile = (
                 "Your voice is still recorded"
                 if kind == "camera"

@@ -133,3 +133,54 @@ def test_a_real_microphone_stream_that_ends_is_opened_again(tmp_path, virtual_mi
     events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
     assert any(e["type"] == "device_error" and e.get("source") == "microphone" for e in events)
     assert any(e["type"] == "device_restored" for e in events)
+
+
+class MuteFirstLineVoice(FakeVoice):
+    """The first line never finishes playing (a dead output device) until it is stopped;
+    later lines play normally."""
+
+    def say(self, text, on_start, on_end) -> None:
+        if self.said:
+            return super().say(text, on_start, on_end)
+        self.said.append(text)
+        self._cut = cut = threading.Event()
+
+        def hang() -> None:
+            on_start(self.clock())
+            cut.wait(30)
+            on_end(self.clock(), True)
+
+        threading.Thread(target=hang, daemon=True).start()
+
+
+def test_a_line_that_never_plays_tells_the_candidate_until_a_line_plays_again(tmp_path):
+    from session.driver import DriverOptions
+
+    clock = SessionClock()
+    calls: list[tuple[str, str, str]] = []
+    opts = EngineOptions(
+        voice_player=MuteFirstLineVoice(clock, 0.3),
+        caption_worker_factory=FakeCaptions,
+        screen_source_factory=FakeScreen,
+        face_checks=False,
+        preset="ultrafast",
+        driver=DriverOptions(voice_timeout_s=1.0, voice_s_per_word=0.0),
+    )
+    engine = InterviewEngine(
+        CONFIG,
+        tmp_path / "attempt",
+        FakeCamera(clock),
+        ScriptedMicrophone(clock, block_s=0.05),
+        None,
+        clock,
+        opts,
+        on_device=lambda *a: calls.append(a),
+    )
+    engine.start()
+    try:
+        assert _wait_for(calls, lambda c: c == ("speaker", "", ""), 15), calls
+    finally:
+        engine.stop(10.0)
+    assert calls[0][0] == "speaker" and "did not play" in calls[0][1]
+    assert "headphones" in calls[0][2]
+    assert len(calls) == 2

@@ -352,4 +352,9 @@ def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back
     assert page.device_problem.text().startswith("Camera 0 stopped sending pictures.")
     bridge.device.emit("camera", "", "")
     assert not page.device_problem.isVisible()
+    bridge.device.emit("speaker", "The interviewer's voice did not play", "Check your speakers.")
+    assert page.device_problem.text() == (
+        "The interviewer's voice did not play. Check your speakers. "
+        "Every question is also shown here."
+    )
     page.detach()
