@@ -10,7 +10,6 @@ session marker only tells the next start to offer crash recovery.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from session import attempt_folder as af
+from session.manifest import sha256_file
 
 log = logging.getLogger(__name__)
 SESSION_MARKER = "kiosk-session.json"
@@ -29,14 +29,6 @@ MEDIA_PREFIXES = ("recording", "screen")  # as session.uploader names them
 
 
 # -- receipts and retention --------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _receipt_checksums(receipt: Any) -> dict[str, str]:
     """File name -> SHA-256 the backend verified. Accepts ``{"files": {name: sha}}``,
     ``{"files": [{"name"/"path": ..., "sha256": ...}]}`` or ``{name: {"sha256": ...}}``."""
@@ -74,7 +66,7 @@ def verified_receipt(attempt_dir: Path) -> bool:
             continue
         name = p.relative_to(paths.root).as_posix()
         if name in sums:
-            if sums[name] != _sha256(p):
+            if sums[name] != sha256_file(p):
                 return False
         elif name.startswith(MEDIA_PREFIXES):
             return False  # a recording the backend never confirmed

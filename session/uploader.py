@@ -23,6 +23,7 @@ import requests
 from tusclient.exceptions import TusCommunicationError
 
 from session import attempt_folder as af
+from session.manifest import sha256_file
 from session.tus_client import Sha256Uploader, UploadGone, fingerprint_key
 from session.upload_store import UploadStore
 
@@ -60,14 +61,6 @@ def role_of(path: str) -> str:
         af.EVENTS: "events",
         af.WHITEBOARD_DIR: "whiteboard",
     }.get(name, "other")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(4 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_manifest_json(attempt_dir: Path) -> dict[str, Any]:
