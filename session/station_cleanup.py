@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from session import attempt_folder as af
+from session.atomic_file import write_json_atomic
 from session.manifest import sha256_file
 
 log = logging.getLogger(__name__)
@@ -174,14 +175,8 @@ class SessionMarker:
         return isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid)
 
     def write(self, **state: Any) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"pid": os.getpid(), "started": time.time(), **state}
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        write_json_atomic(self.path, data, indent=None)
 
     def update(self, **state: Any) -> None:
         d = self.read() or {}

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import requests
 from tusclient.exceptions import TusCommunicationError
 
 from session import attempt_folder as af
+from session.atomic_file import write_json_atomic
 from session.manifest import sha256_file
 from session.tus_client import Sha256Uploader, UploadGone, fingerprint_key
 from session.upload_store import UploadStore
@@ -103,15 +103,6 @@ def media_files(attempt_dir: Path) -> list[Path]:
     return [
         p for p in Path(attempt_dir).iterdir() if p.is_file() and p.name.startswith(MEDIA_PREFIXES)
     ]
-
-
-def _write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, ensure_ascii=False)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _detail(resp: requests.Response) -> str:
@@ -223,7 +214,7 @@ class AttemptUpload:
             self._upload_all(attempt_id, uploads, meter)
         receipt = self._submit(attempt_id, manifest, files)
         self._verify_receipt(receipt, attempt_id, files)
-        _write_json_atomic(self.dir / af.RECEIPT, receipt)
+        write_json_atomic(self.dir / af.RECEIPT, receipt)
         self._mark_manifest_submitted()
         return receipt
 
@@ -444,7 +435,7 @@ class AttemptUpload:
             return
         if data.get("state") != "submitted":
             data["state"] = "submitted"
-            _write_json_atomic(path, data)
+            write_json_atomic(path, data)
 
 
 def _closed(up: Sha256Uploader | None) -> None:
