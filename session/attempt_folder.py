@@ -14,6 +14,8 @@ WHITEBOARD_DIR = "whiteboard"
 WHITEBOARD_STROKES = "whiteboard/strokes.json"
 EVENTS = "events.jsonl"
 RECEIPT = "receipt.json"
+# recording.mkv, recording-2.mkv, screen.mkv...: the media segments (session.segments)
+MEDIA_PREFIXES = ("recording", "screen")
 
 
 class AttemptPaths:

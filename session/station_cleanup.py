@@ -26,7 +26,6 @@ from session.manifest import sha256_file
 
 log = logging.getLogger(__name__)
 SESSION_MARKER = "kiosk-session.json"
-MEDIA_PREFIXES = ("recording", "screen")  # as session.uploader names them
 
 
 # -- receipts and retention --------------------------------------------------------------
@@ -69,7 +68,7 @@ def verified_receipt(attempt_dir: Path) -> bool:
         if name in sums:
             if sums[name] != sha256_file(p):
                 return False
-        elif name.startswith(MEDIA_PREFIXES):
+        elif name.startswith(af.MEDIA_PREFIXES):
             return False  # a recording the backend never confirmed
     return True
 

@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, float, float], None]  # sent, total, bytes/s, eta seconds
 DEFAULT_CHUNK = 5 * 1024 * 1024
 TIMEOUT = (5.0, 60.0)
-MEDIA_PREFIXES = ("recording", "screen")
 
 
 class UploadRefused(Exception):
@@ -100,9 +99,8 @@ def is_practice(manifest: dict[str, Any]) -> bool:
 
 
 def media_files(attempt_dir: Path) -> list[Path]:
-    return [
-        p for p in Path(attempt_dir).iterdir() if p.is_file() and p.name.startswith(MEDIA_PREFIXES)
-    ]
+    files = Path(attempt_dir).iterdir()
+    return [p for p in files if p.is_file() and p.name.startswith(af.MEDIA_PREFIXES)]
 
 
 def _detail(resp: requests.Response) -> str:
