@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from capture.microphone import resample
 from capture.types import Clock, default_clock
 from speech.models import ModelMissingError, default_voice_path
 
@@ -54,15 +55,6 @@ class InterviewerVoice:
     def synthesize(self, text: str) -> np.ndarray:
         parts = list(self.stream(text))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-
-
-def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """Linear-interpolation resampling; enough for speech to a speaker."""
-    if rate == target or len(samples) == 0:
-        return samples.astype(np.float32, copy=False)
-    n = round(len(samples) * target / rate)
-    x = np.linspace(0.0, len(samples) - 1, n)
-    return np.interp(x, np.arange(len(samples)), samples).astype(np.float32)
 
 
 class SpeakerLike(Protocol):

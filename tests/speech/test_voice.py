@@ -8,9 +8,10 @@ import jiwer
 import numpy as np
 import pytest
 
+from capture.microphone import resample
 from speech.captioner import StreamingCaptioner
 from speech.textnorm import normalize
-from speech.tts import InterviewerVoice, VoicePlayer, resample
+from speech.tts import InterviewerVoice, VoicePlayer
 
 from .conftest import run_captioner, silence
 
