@@ -52,10 +52,6 @@ class InterviewerVoice:
                 return
             yield np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
 
-    def synthesize(self, text: str) -> np.ndarray:
-        parts = list(self.stream(text))
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-
 
 class SpeakerLike(Protocol):
     rate: int
@@ -163,7 +159,3 @@ def _call(callback: Callable | None, *args: object) -> None:
         callback(*args)
     except Exception:
         log.exception("voice callback failed")
-
-
-# The name the interview driver may use for the player.
-Speaking = VoicePlayer
