@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import logging
-import os
 import re
 import sys
 import threading
@@ -165,7 +164,3 @@ class DeviceWatcher:
     def close(self) -> None:
         self.stop()
         self.join()
-
-
-def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or sys.platform in ("win32", "darwin"))
