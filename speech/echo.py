@@ -81,10 +81,6 @@ class EchoGate:
         self._ref_end = float("-inf")
         self._gains: deque[float] = deque(maxlen=200)  # mic level minus played level
 
-    @property
-    def interviewer_speaking(self) -> bool:
-        return self._started is not None and self._stopped is None
-
     def interviewer_started(self, t: float) -> None:
         self._started, self._stopped = t, None
         self._echo_levels.clear()
