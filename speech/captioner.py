@@ -124,7 +124,6 @@ class StreamingCaptioner:
         self._processed_pos = 0  # stream position seen by the last process()
         self._hypothesis: list[Word] = []  # the previous pass's uncommitted words
         self._committed: list[Word] = []
-        self._committed_end = float("-inf")  # session time of the last committed word's end
         self._window_committed: list[Word] = []  # committed words whose audio is in the window
         self._prompt: list[str] = []  # committed words that left the window
         self._prompted_until = float("-inf")
@@ -305,10 +304,8 @@ class StreamingCaptioner:
         return [w for w in words if (w.start + w.end) / 2 > end]
 
     def _commit(self, words: list[Word]) -> list[Word]:
-        if words:
-            self._committed.extend(words)
-            self._committed_end = words[-1].end
-            self._window_committed.extend(words)
+        self._committed.extend(words)
+        self._window_committed.extend(words)
         return words
 
     def _forget_prompt_if_quiet(self) -> None:
