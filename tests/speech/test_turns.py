@@ -8,9 +8,14 @@ from speech.vad import TurnDetector, VoiceActivityDetector
 from .conftest import blocks, silence
 
 
-def drive(detector: TurnDetector, pattern: list[tuple[float, bool]], step: float = 0.05):
-    """pattern: (duration, is_speech) stretches; returns all events."""
-    events, t = [], 0.0
+def drive(
+    detector: TurnDetector,
+    pattern: list[tuple[float, bool]],
+    step: float = 0.05,
+    t0: float = 0.0,
+):
+    """pattern: (duration, is_speech) stretches from ``t0``; returns all events."""
+    events, t = [], t0
     for duration, speech in pattern:
         for _ in range(round(duration / step)):
             t = round(t + step, 6)
@@ -49,20 +54,11 @@ def test_thresholds_can_be_raised_while_running():
     d = TurnDetector(end_of_turn_s=2.5, long_pause_s=8.0)
     events = drive(d, [(1.0, True), (1.0, False)])
     d.set_thresholds(end_of_turn_s=5.0, long_pause_s=12.0)
-    events += drive_from(d, 2.0, [(20.0, False)])
+    events += drive(d, [(20.0, False)], t0=2.0)
     eot = [e for e in events if e.kind == "end_of_turn"]
     longs = [e for e in events if e.kind == "long_pause"]
     assert eot[0].t == pytest.approx(1.0 + 5.0, abs=0.06)
     assert longs[0].t == pytest.approx(1.0 + 12.0, abs=0.06)
-
-
-def drive_from(detector, t0, pattern, step=0.05):
-    events, t = [], t0
-    for duration, speech in pattern:
-        for _ in range(round(duration / step)):
-            t = round(t + step, 6)
-            events += detector.update(t, speech)
-    return events
 
 
 def test_a_click_shorter_than_min_speech_does_not_start_speech():
