@@ -138,14 +138,6 @@ class TurnDetector:
         self._vad = vad
         self.reset()
 
-    def set_thresholds(
-        self, end_of_turn_s: float | None = None, long_pause_s: float | None = None
-    ) -> None:
-        if end_of_turn_s is not None:
-            self.end_of_turn_s = end_of_turn_s
-        if long_pause_s is not None:
-            self.long_pause_s = long_pause_s
-
     def reset(self, t: float | None = None) -> None:
         """Starts a new silent stretch at ``t`` (None: at the next observation)."""
         self._stretch_start = t

@@ -53,7 +53,7 @@ def test_long_pause_fires_once_per_stretch_and_rearms_on_speech():
 def test_thresholds_can_be_raised_while_running():
     d = TurnDetector(end_of_turn_s=2.5, long_pause_s=8.0)
     events = drive(d, [(1.0, True), (1.0, False)])
-    d.set_thresholds(end_of_turn_s=5.0, long_pause_s=12.0)
+    d.end_of_turn_s, d.long_pause_s = 5.0, 12.0
     events += drive(d, [(20.0, False)], t0=2.0)
     eot = [e for e in events if e.kind == "end_of_turn"]
     longs = [e for e in events if e.kind == "long_pause"]
