@@ -168,8 +168,7 @@ class InterviewEngine:
         self._started = False
         self._state = ""
         self._faces: list = []
-        self._lost: set[str] = set()
-        self._reopen_at: dict[str, float] = {}
+        self._reopen_at: dict[str, float] = {}  # lost camera/microphone -> next open try
         self._speaker_silent = False  # a line never finished playing; cleared by one that does
         self._turn_reset_at: float | None = None
         self._barge_check_at: float | None = None
@@ -402,13 +401,13 @@ class InterviewEngine:
         """One item, or None. A device that fails is reported once (to the timeline and the
         candidate) and opened again every few seconds: the recording keeps the other stream
         (and fills the gap) until it delivers again."""
-        if kind in self._lost and self.clock() >= self._reopen_at.get(kind, 0.0):
+        reopen_at = self._reopen_at.get(kind)
+        if reopen_at is not None and self.clock() >= reopen_at:
             self._reopen(source, kind)
         try:
             item = source.read(0.2)
         except DeviceError as e:
-            if kind not in self._lost:
-                self._lost.add(kind)
+            if kind not in self._reopen_at:
                 self._reopen_at[kind] = self.clock() + REOPEN_EVERY_S
                 log.warning("%s lost: %s", kind, e)
                 self.events.write(ev.DEVICE_ERROR, source=kind, message=str(e), fix=e.fix)
@@ -419,8 +418,7 @@ class InterviewEngine:
                 self.on_device(kind, str(e), e.fix)
             self._pumps_stop.wait(0.5)
             return None
-        if item is not None and kind in self._lost:
-            self._lost.discard(kind)
+        if item is not None and self._reopen_at.pop(kind, None) is not None:
             log.info("%s delivers again", kind)
             self.recorder.device_restored(kind)
             if kind == "microphone":
