@@ -173,7 +173,6 @@ class InterviewEngine:
         self._turn_reset_at: float | None = None
         self._barge_check_at: float | None = None
         self._last_line: tuple[str, float] = ("", float("-inf"))  # interviewer text, end
-        self._voice_line: dict[int, tuple[str, str, float]] = {}
         self._screen: tuple[Any, Any, threading.Thread, threading.Event] | None = None
         self._start_wall = 0.0
         self.recorder: Any = None
@@ -515,11 +514,14 @@ class InterviewEngine:
         self.on_caption("candidate", self.lines.pending_text, tentative)
 
     def _say(self, say: Say) -> None:
+        start: float | None = None
+
         def started(*args: Any) -> None:
+            nonlocal start
             t = float(args[0]) if args else self.clock()
             self.echo.interviewer_started(t)
             self.lines.flush()  # the candidate's line ends where the interviewer starts
-            self._voice_line[say.id] = (say.kind, say.text, t)
+            start = t
             self.on_caption("interviewer", say.text, "")
             self.on_line(say.kind, say.text, True)
 
@@ -533,11 +535,10 @@ class InterviewEngine:
                 if self._speaker_silent:
                     self._speaker_silent = False
                     self.on_device("speaker", "", "")
-            kind, text, start = self._voice_line.pop(say.id, (say.kind, say.text, t))
-            self._last_line = (text, t)
-            self.transcript.add(start, t, "interviewer", text)
+            self._last_line = (say.text, t)
+            self.transcript.add(t if start is None else start, t, "interviewer", say.text)
             self._post(lambda d: d.on_voice_finished(t, interrupted, say.id))
-            self.on_line(kind, text, False)
+            self.on_line(say.kind, say.text, False)
 
         self.voice.say(say.text, started, ended)
 
