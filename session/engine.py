@@ -45,7 +45,7 @@ from session.driver import (
 )
 from session.face_watch import FaceWatch
 from session.interview_config import InterviewConfig
-from session.manifest import now_iso, read_manifest, update_manifest, write_manifest
+from session.manifest import now_iso, update_manifest, write_manifest
 from session.segments import next_segment_path
 from session.transcript import Transcript
 from speech.echo import EchoGate, rms_db
@@ -360,8 +360,7 @@ class InterviewEngine:
 
     def _write_manifest(self, state: str, resume: bool) -> None:
         extra = {"title": self.config.title, "role": self.config.role}
-        existing = read_manifest(self.dir) if resume else None
-        if existing is not None:
+        if resume and self.paths.manifest.exists():
             update_manifest(self.dir, state, **extra)
             return
         a = self.attempt
