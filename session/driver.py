@@ -514,14 +514,9 @@ class InterviewDriver:
             return []  # let the goodbye finish; nothing depends on an answer now
         self.stats["barge_ins"] += 1
         self._log(ev.BARGE_IN, t, interrupted=said.kind, index=self.index)
-        then = self._after_speech
         self._speaking = None
-        if then == "ask_first":
-            self._after_turn = "ask_first"
-        elif then == "advance":
-            self._after_turn = "advance"
-        elif then == "finish":
-            self._after_turn = "finish"
+        if self._after_speech != "listen":
+            self._after_turn = self._after_speech  # carried out when their turn ends
         self._listen(t)
         return [StopVoice()]
 
