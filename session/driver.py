@@ -323,14 +323,8 @@ class InterviewDriver:
         if cur is None or (say_id is not None and say_id != cur.id):
             return []  # a line we already stopped, or a stale callback
         self._speaking = None
-        then = self._after_speech
-        if then == "ask_first":
-            return self._ask(self._start_index, t)
-        if then == "advance":
-            return self._advance(t, self._advance_reason)
-        if then == "finish":
-            return self._finish(t)
-        return self._listen(t)
+        actions = self._follow_on(self._after_speech, t)
+        return self._listen(t) if actions is None else actions
 
     def on_speech_start(self, t: float | None = None) -> list[Action]:
         t = self._now(t)
@@ -520,18 +514,25 @@ class InterviewDriver:
         self._listen(t)
         return [StopVoice()]
 
+    def _follow_on(self, then: str | None, t: float) -> list[Action] | None:
+        """What was planned after a line (or after a barge-in's turn); None: just listen."""
+        if then == "ask_first":
+            return self._ask(self._start_index, t)
+        if then == "advance":
+            return self._advance(t, self._advance_reason)
+        if then == "finish":
+            return self._finish(t)
+        return None
+
     def _end_of_turn(self, t: float) -> list[Action]:
         if self.phase is not Phase.LISTENING or not self._turn_open or self._candidate_speaking:
             return []
         self._turn_open = False
         self._silence_checked = False
         after, self._after_turn = self._after_turn, None
-        if after == "ask_first":
-            return self._ask(self._start_index, t)
-        if after == "finish":
-            return self._finish(t)
-        if after == "advance":
-            return self._advance(t, self._advance_reason)
+        actions = self._follow_on(after, t)
+        if actions is not None:
+            return actions
         if (self._q is not None and self._q.over_time) or self._time_up:
             return self._out_of_time_line(t)
         if self._q is None:
