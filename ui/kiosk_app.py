@@ -152,6 +152,7 @@ class KioskApp(QObject):
         self.upload_bridge = Bridge(self)
         self.upload_bridge.upload_progress.connect(self._upload_progress)
         self.upload_bridge.upload_result.connect(self._upload_result)
+        self._sweeping = self._sweep_again = False
         self._sweeper = QTimer(self)
         self._sweeper.setInterval(30_000)
         self._sweeper.timeout.connect(self._sweep)
@@ -570,8 +571,31 @@ class KioskApp(QObject):
         QTimer.singleShot(500, self.refresh_panel)
 
     def _sweep(self) -> None:
-        keep = {self.cfg.attempts_dir / self._run_name()} if self.run else set()
-        result = cleanup_attempts(self.cfg.attempts_dir, self.cfg.retention_s, keep=keep)
+        """Deletes uploaded attempts past their retention, on a worker: checking a receipt
+        hashes the attempt's recordings again. One sweep at a time; a sweep asked for while
+        one runs follows it."""
+        if self._sweeping:
+            self._sweep_again = True
+            return
+        self._sweeping, self._sweep_again = True, False
+
+        def done(result: Any) -> None:
+            self._sweeping = False
+            self._report_deleted(result)
+            if self._sweep_again and not self._quitting:
+                self._sweep()
+
+        self.tasks.run(self._cleanup_job(), done, lambda e: done(None))
+
+    def _cleanup_job(self) -> Callable[[], Any]:
+        root, retention = self.cfg.attempts_dir, self.cfg.retention_s
+        keep = {root / self._run_name()} if self.run else set()
+        return lambda: cleanup_attempts(root, retention, keep=keep)
+
+    def _report_deleted(self, result: Any) -> None:
+        if result is None:
+            log.warning("the clean-up of uploaded attempts failed (see the log above)")
+            return
         for d in result.deleted:
             self._emit("attempt_deleted", attempt=d.name)
 
@@ -590,7 +614,14 @@ class KioskApp(QObject):
                 self._idle_waited_s += 0.5
                 QTimer.singleShot(500, self._quit_when_uploads_done)
                 return
-            self._sweep()
+            self.tasks.run(
+                self._cleanup_job(),
+                lambda result: leave(states, result),
+                lambda e: leave(states, None),
+            )
+
+        def leave(states: list[str | None], cleanup: Any) -> None:
+            self._report_deleted(cleanup)
             ok = queue is not None and all(s == "submitted" for s in states)
             self._emit("idle", uploaded=sum(s == "submitted" for s in states), total=len(dirs))
             self.shutdown(0 if ok else 1)
