@@ -180,16 +180,17 @@ class FlowRun(CandidateRun):
             self.attempt = self.store.start_attempt(self.config, req.attempt_dir)
             self.store.set_extra(self.attempt.id, candidate=req.code)
         self.code = str(self.attempt.extra.get("candidate") or req.code)
+        self._queued = threading.Event()  # the flow handed the attempt to the upload queue
         self.unattended = bool(req.unattended.get("answers"))
+        # The flow's upload listeners are added through this queue, so `stop` can detach them.
         self.queue = (
-            CandidateQueue(upload_queue, self.code, cfg.station_id, self._queued_set)
+            CandidateQueue(upload_queue, self.code, cfg.station_id, self._queued.set)
             if upload_queue is not None
             else None
         )
         self.finish_hold_s = 2.0 if self.unattended else finish_hold_s
         self._candidate: ScriptedCandidate | None = None
         self._ended = False
-        self._queued = threading.Event()  # the flow handed the attempt to the upload queue
         self._waited_s = 0.0
         self.pages = QStackedWidget()
         self.widget = QWidget()
@@ -206,9 +207,7 @@ class FlowRun(CandidateRun):
             data_dir=cfg.data_dir,
             clock=self._clock,
             engine_factory=self._make_engine,
-            upload_queue=CandidateQueue(upload_queue, self.code, cfg.station_id, self._queued.set)
-            if upload_queue is not None
-            else None,
+            upload_queue=self.queue,
         )
         self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
@@ -237,12 +236,10 @@ class FlowRun(CandidateRun):
         return {"store": str(self.store.db_path), "attempt_id": self.attempt.id}
 
     def start(self) -> None:
-        if self.unattended or self.request.resume:
-            self.flow.config, self.flow.attempt = self.config, self.attempt
-            self.flow.start_interview()
+        skip_checks = self.unattended or self.request.resume
+        self.flow.begin(self.config, self.attempt, skip_checks=skip_checks)
+        if skip_checks:
             self._start_watch.start()
-        else:
-            self.flow.begin(self.config, self.attempt)
 
     def _started(self) -> None:
         self._running = True
@@ -287,9 +284,6 @@ class FlowRun(CandidateRun):
         self.finished.emit(
             {"attempt_dir": str(self.attempt_dir), "ok": True, "queued": self._queued.is_set()}
         )
-
-    def _queued_set(self) -> None:
-        self._queued.set()
 
     def stop(self) -> None:
         """GUI thread. Quick once the interview ended (the flow already stopped the engine);
