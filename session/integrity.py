@@ -78,7 +78,7 @@ class IntegrityMonitor:
     def faces(self, count: int, t: float | None = None) -> None:
         """Faces seen in one analysed frame."""
         t = self._clock() if t is None else t
-        done: list[tuple] = []
+        done: list[tuple[str, float, float, str, dict]] = []  # kind, start, duration, ...
         with self._lock:
             if count == 0:
                 if self._no_face_since is None:
@@ -86,7 +86,8 @@ class IntegrityMonitor:
             elif self._no_face_since is not None:
                 lost = t - self._no_face_since
                 if lost >= self.face_threshold_s:
-                    done.append((ev.FACE_LOST, self._no_face_since, lost))
+                    msg = f"Your face was not visible for {lost:.0f} s — add a note?"
+                    done.append((ev.FACE_LOST, self._no_face_since, lost, msg, {}))
                 self._no_face_since = None
             if count > 1:
                 if self._many_since is None:
@@ -95,26 +96,12 @@ class IntegrityMonitor:
             elif self._many_since is not None:
                 many = t - self._many_since
                 if many >= self.face_threshold_s:
-                    done.append((ev.MULTIPLE_FACES, self._many_since, many, self._many_max))
+                    msg = f"More than one face was visible for {many:.0f} s — add a note?"
+                    data = {"faces": self._many_max}
+                    done.append((ev.MULTIPLE_FACES, self._many_since, many, msg, data))
                 self._many_since, self._many_max = None, 0
-        for item in done:
-            if item[0] == ev.FACE_LOST:
-                _, start, dur = item
-                self._emit(
-                    ev.FACE_LOST,
-                    start,
-                    dur,
-                    f"Your face was not visible for {dur:.0f} s — add a note?",
-                )
-            else:
-                _, start, dur, most = item
-                self._emit(
-                    ev.MULTIPLE_FACES,
-                    start,
-                    dur,
-                    f"More than one face was visible for {dur:.0f} s — add a note?",
-                    faces=most,
-                )
+        for kind, start, dur, msg, data in done:  # emitted outside the lock
+            self._emit(kind, start, dur, msg, **data)
 
     # -- focus ------------------------------------------------------------------------
     def focus_lost(self, t: float | None = None) -> None:
