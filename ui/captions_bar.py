@@ -80,9 +80,6 @@ class CaptionsBar(QWidget):
     def captions_on(self) -> bool:
         return self.toggle_action.isChecked()
 
-    def set_captions_on(self, on: bool) -> None:
-        self.toggle_action.setChecked(on)
-
     def show_interviewer(self, text: str) -> None:
         self._add(_Line("interviewer", text.strip()))
 

@@ -50,9 +50,6 @@ class ErrorReporter(QObject):
         """Stops listening (applog keeps listeners for the life of the process)."""
         self._closed = True
 
-    def set_parent_widget(self, w: QWidget | None) -> None:
-        self._parent = w
-
     def _on_error(self, exc: BaseException) -> None:
         # Called on the failing thread: only a queued signal crosses to the GUI thread.
         self.raised.emit(type(exc).__name__)

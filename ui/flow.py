@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from session import paths
 from ui.bridge import Bridge, TaskRunner
 from ui.check_runner import CheckRunner, CheckSettings
 from ui.checks_page import ChecksPage
@@ -356,7 +355,3 @@ def default_engine_factory(config: Any, attempt: Any, bridge: Bridge, options: F
         dict(options.engine_options) or None,
         **bridge.callbacks(),
     )
-
-
-def default_data_dir(options: FlowOptions) -> Path:
-    return options.data_dir or paths.data_dir()

@@ -90,7 +90,3 @@ class StatusPage(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.text)
         lay.addStretch(2)
-
-    def set_text(self, text: str) -> None:
-        self.text.setText(text)
-        self.text.setAccessibleDescription(text)

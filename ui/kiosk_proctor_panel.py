@@ -108,7 +108,7 @@ class ProctorPanel(QWidget):
 
     def show_status(self, s: StationStatus) -> None:
         self._clear(self.status_grid)
-        rows = [(name, ok, detail) for name, ok, detail in s.devices]
+        rows = list(s.devices)
         rows.append(("disk", s.disk_ok, f"{s.disk_free_gb:.1f} GB free"))
         rows.append(("backend", s.backend_ok, s.backend_detail))
         for i, (name, ok, detail) in enumerate(rows):
@@ -150,15 +150,8 @@ class ProctorPanel(QWidget):
 
     def show_progress_total(self, sent: int, total: int) -> None:
         """The upload in flight (the queue sends one attempt at a time)."""
-        uploading = [b for name, b in self._bars.items() if b.value() < 1000]
+        uploading = [b for b in self._bars.values() if b.value() < 1000]
         if uploading and total > 0:
             frac = sent / total
             uploading[0].setValue(int(frac * 1000))
             uploading[0].setFormat(f"{frac * 100:.0f} %")
-
-    def show_progress(self, attempt: str, sent: int, total: int) -> None:
-        bar = self._bars.get(attempt)
-        if bar is not None and total > 0:
-            frac = sent / total
-            bar.setValue(int(frac * 1000))
-            bar.setFormat(f"{frac * 100:.0f} %")

@@ -191,11 +191,6 @@ class SignInPage(QWidget):
     def _look(self) -> None:
         self.look_changed.emit(self.contrast.isChecked(), self.larger.isChecked())
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
-        self.start.setEnabled(not busy)
-        self.code.setEnabled(not busy)
-        self.error.setText(message)
-
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.code.setEnabled(True)

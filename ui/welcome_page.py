@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -203,7 +203,3 @@ class WelcomePage(QWidget):
         c = self.selected()
         if c is not None and c.interrupted is not None:
             signal.emit(c)
-
-    def focus_default(self) -> None:
-        b = self._group.checkedButton()
-        (b or self.continue_button).setFocus(Qt.FocusReason.OtherFocusReason)
