@@ -119,7 +119,6 @@ class StreamingCaptioner:
         self._anchors: list[tuple[int, float]] = []  # (stream position, session time)
         self._vad_pos = 0  # stream position the VAD has reached
         self._spans: list[list[int]] = []  # speech spans [start, end) in stream positions
-        self._in_speech = False
         self._last_speech_t: float | None = None  # session time speech was last heard
         self._processed_pos = 0  # stream position seen by the last process()
         self._hypothesis: list[Word] = []  # the previous pass's uncommitted words
@@ -168,16 +167,10 @@ class StreamingCaptioner:
             return
         self._audio = np.concatenate([self._audio, samples])
         self._pos += len(samples)
-        probs = self._vad.probabilities(samples)
-        s = self._vad
-        for p in probs:
+        for p in self._vad.probabilities(samples):
             start = self._vad_pos
             self._vad_pos += FRAME
-            if p >= s.threshold:
-                self._in_speech = True
-            elif p < s.neg_threshold:
-                self._in_speech = False
-            if not self._in_speech:
+            if not self._vad.step(p):
                 continue
             self._last_speech_t = self._time_at(self._vad_pos)
             if self._spans and self._spans[-1][1] == start:
@@ -192,7 +185,7 @@ class StreamingCaptioner:
 
     def _silence_s(self) -> float:
         """Session seconds since speech was last heard (inf if never)."""
-        if self._in_speech:
+        if self._vad.speaking:
             return 0.0
         if self._last_speech_t is None:
             return float("inf")

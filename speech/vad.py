@@ -81,6 +81,19 @@ class VoiceActivityDetector:
         )
         return np.asarray(probs, dtype=np.float32).reshape(-1)
 
+    @property
+    def speaking(self) -> bool:
+        """Whether the last frame seen was speech (after the hysteresis)."""
+        return self._speaking
+
+    def step(self, prob: float) -> bool:
+        """Applies one frame's speech probability to the hysteresis; True while speech goes on."""
+        if prob >= self.threshold:
+            self._speaking = True
+        elif prob < self.neg_threshold:
+            self._speaking = False
+        return self._speaking
+
     def feed(self, block: AudioBlock) -> list[SpeechFrame]:
         if block.rate != AUDIO_RATE:
             raise ValueError(f"VAD needs {AUDIO_RATE} Hz audio, got {block.rate} Hz")
@@ -90,11 +103,7 @@ class VoiceActivityDetector:
         out = []
         for i, p in enumerate(probs):
             t = start_t + i * FRAME_S
-            if p >= self.threshold:
-                self._speaking = True
-            elif p < self.neg_threshold:
-                self._speaking = False
-            out.append(SpeechFrame(t, t + FRAME_S, float(p), self._speaking))
+            out.append(SpeechFrame(t, t + FRAME_S, float(p), self.step(p)))
         return out
 
 
