@@ -187,11 +187,8 @@ class KioskApp(QObject):
 
     # -- start ------------------------------------------------------------------------------
     def _open_upload_queue(self) -> None:
-        try:
-            from session.upload_queue import UploadQueue
-        except ImportError:
-            self._emit("upload_unavailable")
-            return
+        from session.upload_queue import UploadQueue
+
         try:
             token = self.cfg.read_token()
         except StationConfigError as e:
@@ -459,7 +456,6 @@ class KioskApp(QObject):
             self._integrity(IntegrityMonitor.focus_gained, self.run.clock())
         else:
             self._integrity(IntegrityMonitor.focus_lost, self.run.clock())
-            self.run.note_focus_lost()
 
     def _monitors_changed(self) -> None:
         n = len(QGuiApplication.screens())
@@ -669,11 +665,8 @@ class KioskApp(QObject):
         )
 
     def save_support_report(self) -> None:
-        try:
-            from session.support_report import build_support_report
-        except ImportError:
-            self.panel.set_message("Support reports are not available in this build.")
-            return
+        from session.support_report import build_support_report
+
         out = self.cfg.data_dir / f"support-{time.strftime('%Y%m%d-%H%M%S')}.zip"
 
         def job() -> Path:

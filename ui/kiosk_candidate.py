@@ -58,9 +58,6 @@ class CandidateRun(QObject):
     def stop(self) -> None:
         """Stops everything the run started, with a time bound; idempotent."""
 
-    def note_focus_lost(self) -> None:
-        """The kiosk window lost focus (recorded by the engine too, when it has one)."""
-
     def clock(self) -> float:
         return 0.0
 

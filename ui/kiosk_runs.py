@@ -349,9 +349,6 @@ class FlowRun(CandidateRun):
         mic = open_microphone(options.mic, self._clock, 0.1)
         return camera, mic, Speaker(options.speaker) if options.speaker is not None else Speaker()
 
-    def note_focus_lost(self) -> None:
-        pass  # the kiosk's integrity monitor records focus with its duration
-
 
 def make_run(
     req: RunRequest, cfg: StationConfig, runner: TaskRunner, upload_queue: Any = None
