@@ -56,23 +56,15 @@ def device_arg(value: str | None) -> str | int | None:
 
 
 def first_camera() -> int | str | None:
-    """Camera 0, or the first camera the device list knows; None when there is none."""
-    try:
-        from capture.devices import list_cameras
-    except ImportError:
-        return 0
+    """The first camera the device list knows (camera 0 when listing fails); None when
+    there is none."""
+    from capture.devices import list_cameras
+
     try:
         cams = list_cameras()
     except Exception:
         return 0
-    if not cams:
-        return None
-    c = cams[0]
-    for attr in ("index", "source", "id"):
-        v = getattr(c, attr, None)
-        if v is not None:
-            return v
-    return 0
+    return cams[0].source if cams else None
 
 
 def interview_files(args: argparse.Namespace) -> list[Path]:

@@ -51,10 +51,8 @@ def png_bytes(widget: QWidget) -> bytes:
 
 def list_devices() -> list[dict[str, Any]]:
     """Cameras, microphones, speakers (worker thread: probing can be slow)."""
-    try:
-        from capture import devices
-    except ImportError:
-        return []
+    from capture import devices
+
     out: list[dict[str, Any]] = []
     for kind, fn in (
         ("camera", "list_cameras"),
