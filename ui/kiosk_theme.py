@@ -3,8 +3,12 @@ rings), both scaled by a text factor for candidates who need larger text."""
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
+
+from ui.style import STYLE_DIR
 
 BASE_PT = 13
 
@@ -67,13 +71,13 @@ def stylesheet(high_contrast: bool, scale: float = 1.0) -> str:
     """
 
 
+@functools.cache
 def _app_style() -> str:
-    """The desktop app's style sheet, so the interview pages look the same in the kiosk."""
+    """The desktop app's style sheet, so the interview pages look the same in the kiosk.
+    Read once: the theme is applied again for every candidate, on the GUI thread."""
     try:
-        from ui.style import STYLE_DIR
-
         return (STYLE_DIR / "app.qss").read_text(encoding="utf-8")
-    except (ImportError, OSError):
+    except OSError:
         return ""
 
 
