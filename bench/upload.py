@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.auth import create_token_in  # noqa: E402
+from session.manifest import sha256_file  # noqa: E402
 from session.uploader import DEFAULT_CHUNK, upload_attempt  # noqa: E402
 from tests.backend.attempt_maker import make_attempt  # noqa: E402
 from tests.backend.server import BackendProcess  # noqa: E402
@@ -99,14 +100,9 @@ def receipt_ok(url: str, token: str, folder: Path) -> bool:
 
 def sha256_pass_s(files: list[Path]) -> float:
     """CPU seconds of one sha256 pass over the folder's bytes (from the page cache)."""
-    import hashlib
-
     t0 = time.process_time()
     for p in files:
-        h = hashlib.sha256()
-        with open(p, "rb") as f:
-            while block := f.read(4 << 20):
-                h.update(block)
+        sha256_file(p, 4 << 20)
     return time.process_time() - t0
 
 

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
-
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+from session.manifest import sha256_file
 
 
 def make_attempt(
@@ -57,7 +50,7 @@ def make_attempt(
         "started_at": "2026-01-01T10:00:00Z",
         "finished_at": "2026-01-01T10:20:00Z",
         "files": [
-            {"path": n, "size": (folder / n).stat().st_size, "sha256": _sha(folder / n)}
+            {"path": n, "size": (folder / n).stat().st_size, "sha256": sha256_file(folder / n)}
             for n in names
         ],
     }
