@@ -270,8 +270,7 @@ class WavFileSource:
     def open(self) -> None:
         if self._samples is not None:
             return
-        x, rate = read_wav(self.path)
-        self._samples = resample(x, rate)
+        self._samples = read_wav_16k(self.path)
         self._t0 = self._clock()
         self._start = time.monotonic()
 
