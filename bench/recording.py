@@ -12,9 +12,7 @@ peak_rss_mb <= 700 with captions running, mb_per_min <= 15 at 720p.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import queue
 import sys
 import tempfile
 import threading
@@ -150,61 +148,26 @@ def open_mic(args, clock) -> tuple[Any, str]:
 
 
 class Captions:
-    """The live captioner as the interview runs it: CaptionWorker when it exists, else a
-    thread running StreamingCaptioner.process() about once a second of new audio."""
+    """The live captioner as the interview runs it: a CaptionWorker on its own thread."""
 
     def __init__(self) -> None:
+        from speech.caption_worker import CaptionWorker
         from speech.captioner import StreamingCaptioner
         from speech.models import load_whisper
 
         self.updates = 0
         self.words = 0
-        captioner = StreamingCaptioner(load_whisper())
-        try:
-            from speech.caption_worker import CaptionWorker
-
-            self.worker: Any = CaptionWorker(captioner, self._on_update)
-            if hasattr(self.worker, "start"):
-                self.worker.start()
-            self._q = None
-        except ImportError:
-            self.worker = None
-            self._captioner = captioner
-            self._q: queue.Queue | None = queue.Queue(maxsize=400)
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, name="captions", daemon=True)
-            self._thread.start()
+        self.worker = CaptionWorker(StreamingCaptioner(load_whisper()), self._on_update)
 
     def _on_update(self, update: Any) -> None:
         self.updates += 1
         self.words += len(getattr(update, "committed", []) or [])
 
     def feed(self, block: AudioBlock) -> None:
-        if self.worker is not None:
-            self.worker.feed(block)
-            return
-        with contextlib.suppress(queue.Full):  # captions may lag; recording never waits
-            self._q.put_nowait(block)
-
-    def _run(self) -> None:
-        pending = 0.0
-        while not self._stop.is_set():
-            try:
-                block = self._q.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            self._captioner.insert_audio(block.samples, block.t)
-            pending += block.duration
-            if pending >= 1.0:
-                pending = 0.0
-                self._on_update(self._captioner.process())
+        self.worker.feed(block)  # never blocks: captions may lag, recording never waits
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop(5.0)
-            return
-        self._stop.set()
-        self._thread.join(5.0)
+        self.worker.stop(5.0)
 
 
 class Monitor(threading.Thread):
@@ -263,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_captions:
         try:
             captions = Captions()
-            captions_kind = "CaptionWorker" if captions.worker is not None else "captioner loop"
+            captions_kind = "CaptionWorker"
         except Exception as e:  # the speech package is not there: measure without, say so
             captions_kind = f"unavailable ({type(e).__name__}: {e})"
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-recording-"))
