@@ -67,7 +67,7 @@ class MicrophoneSource:
         self.block_s = block_s
         self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=_QUEUE_BLOCKS)
         self._stream = None
-        self._resampler: LinearResampler | None = None
+        self._resampler = LinearResampler(AUDIO_RATE)  # passes 16 kHz through unchanged
         self.device_rate = AUDIO_RATE
         self.overflows = 0
         self._name = str(device)
@@ -112,7 +112,7 @@ class MicrophoneSource:
                 continue
             self._stream = stream
             self.device_rate = rate
-            self._resampler = LinearResampler(rate) if rate != AUDIO_RATE else None
+            self._resampler = LinearResampler(rate)
             return
         raise _open_failure(self._name, last)
 
@@ -142,9 +142,7 @@ class MicrophoneSource:
             return None
         # The callback runs just after the block's last sample was captured.
         t = t_end - len(samples) / self.device_rate
-        if self._resampler is not None:
-            samples = self._resampler(samples)
-        return AudioBlock(samples, t)
+        return AudioBlock(self._resampler(samples), t)
 
     def close(self) -> None:
         self._closing = True
