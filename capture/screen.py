@@ -119,9 +119,6 @@ def _permission_fix() -> str:
 
 def screen_capture_status() -> tuple[bool, str]:
     """(True, "") when a full-screen grab works; otherwise (False, reason and fix)."""
-    problem = _environment_problem()
-    if problem:
-        return False, f"{problem[0]}. {problem[1]}"
     try:
         img = grab_thumbnail(160)
     except DeviceError as e:
