@@ -13,7 +13,7 @@ from capture.microphone import MicrophoneSource
 from capture.scripted_microphone import ScriptedMicrophone
 from capture.types import DeviceError
 from session.clock import SessionClock
-from session.engine import EngineOptions, InterviewEngine
+from session.engine import InterviewEngine
 from session.events import read_events
 from tests.session.test_engine import CONFIG, FakeCamera, FakeCaptions, FakeScreen, FakeVoice
 
@@ -45,14 +45,16 @@ class FlakyCamera(FakeCamera):
         return super().read(timeout)
 
 
-def _engine(tmp_path, camera, mic, clock, **callbacks):
-    opts = EngineOptions(
-        voice_player=FakeVoice(clock, 0.3),
-        caption_worker_factory=FakeCaptions,
-        screen_source_factory=FakeScreen,
-        face_checks=False,
-        preset="ultrafast",
-    )
+def _engine(tmp_path, camera, mic, clock, options: dict | None = None, **callbacks):
+    """``options``: EngineOptions fields that differ from these test defaults."""
+    opts = {
+        "voice_player": FakeVoice(clock, 0.3),
+        "caption_worker_factory": FakeCaptions,
+        "screen_source_factory": FakeScreen,
+        "face_checks": False,
+        "preset": "ultrafast",
+        **(options or {}),
+    }
     attempt = tmp_path / "attempt"
     return InterviewEngine(CONFIG, attempt, camera, mic, None, clock, opts, **callbacks)
 
@@ -158,22 +160,15 @@ def test_a_line_that_never_plays_tells_the_candidate_until_a_line_plays_again(tm
 
     clock = SessionClock()
     calls: list[tuple[str, str, str]] = []
-    opts = EngineOptions(
-        voice_player=MuteFirstLineVoice(clock, 0.3),
-        caption_worker_factory=FakeCaptions,
-        screen_source_factory=FakeScreen,
-        face_checks=False,
-        preset="ultrafast",
-        driver=DriverOptions(voice_timeout_s=1.0, voice_s_per_word=0.0),
-    )
-    engine = InterviewEngine(
-        CONFIG,
-        tmp_path / "attempt",
+    engine = _engine(
+        tmp_path,
         FakeCamera(clock),
         ScriptedMicrophone(clock, block_s=0.05),
-        None,
         clock,
-        opts,
+        {
+            "voice_player": MuteFirstLineVoice(clock, 0.3),
+            "driver": DriverOptions(voice_timeout_s=1.0, voice_s_per_word=0.0),
+        },
         on_device=lambda *a: calls.append(a),
     )
     engine.start()
