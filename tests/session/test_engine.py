@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from capture.microphone import read_wav_16k
 from capture.scripted_microphone import ScriptedMicrophone
 from capture.types import DeviceInfo, VideoFrame
-from cli.run import read_wav_16k
 from session.attempt_store import AttemptState, AttemptStore
 from session.clock import SessionClock
 from session.engine import PROMPT_KINDS, EngineOptions, InterviewEngine
