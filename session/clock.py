@@ -15,9 +15,6 @@ class SessionClock:
     def __call__(self) -> float:
         return time.monotonic() - self.start
 
-    def to_session(self, monotonic_t: float) -> float:
-        return monotonic_t - self.start
-
 
 class SimulatedClock:
     """A clock that moves only when told to, so timing logic is testable and deterministic."""

@@ -16,10 +16,9 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -84,9 +83,6 @@ class RecordingStats:
     silence_seconds: float = 0.0
     bytes: int = 0
     duration_s: float = 0.0  # recording time of the last thing written
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def check_output_path(path: Path, min_free_bytes: int) -> None:

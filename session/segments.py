@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from session import attempt_folder as af
-
 
 def _pattern(base: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(base)}(?:-(\d+))?\.mkv$")
@@ -37,7 +35,3 @@ def next_segment_path(attempt_dir: Path, base: str = "recording") -> Path:
     n = max(existing, default=0) + 1
     name = f"{base}.mkv" if n == 1 else f"{base}-{n}.mkv"
     return Path(attempt_dir) / name
-
-
-def screen_segments(attempt_dir: Path) -> list[Path]:
-    return list_segments(attempt_dir, Path(af.SCREEN).stem)
