@@ -13,7 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from capture.types import AUDIO_RATE, AudioBlock, Clock, DeviceError, DeviceInfo, default_clock
+from capture.types import (
+    AUDIO_RATE,
+    AudioBlock,
+    Clock,
+    DeviceError,
+    DeviceInfo,
+    default_clock,
+    sleep_until,
+)
 
 _QUEUE_BLOCKS = 100  # ~10 s at 0.1 s blocks: the consumer may stall briefly, never lose audio
 
@@ -288,15 +296,9 @@ class WavFileSource:
             if timeout:
                 time.sleep(min(timeout, self.block_s))
             return None
-        if self.realtime:
-            # Block n is complete once its last sample "has been spoken".
-            due = self._start + (self._n + 1) * self.block_s
-            wait = due - time.monotonic()
-            if wait > 0:
-                if timeout is not None and wait > timeout:
-                    time.sleep(timeout)
-                    return None
-                time.sleep(wait)
+        # Block n is complete once its last sample "has been spoken".
+        if self.realtime and not sleep_until(self._start + (self._n + 1) * self.block_s, timeout):
+            return None
         chunk = self._samples[self._pos : self._pos + self._block]
         t = self._t0 + self._n * self.block_s
         self._pos += len(chunk)

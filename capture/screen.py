@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from capture.types import Clock, DeviceError, DeviceInfo, VideoFrame, default_clock
+from capture.types import Clock, DeviceError, DeviceInfo, VideoFrame, default_clock, sleep_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +159,8 @@ class ScreenSource:
     def read(self, timeout: float | None = None) -> VideoFrame | None:
         if not self._open or self.monitor is None:
             raise DeviceError("Screen source not opened", "Call open() first.")
-        wait = self._next_due - time.monotonic()
-        if wait > 0:
-            if timeout is not None and wait > timeout:
-                time.sleep(timeout)
-                return None
-            time.sleep(wait)
+        if not sleep_until(self._next_due, timeout):
+            return None
         self._next_due = max(self._next_due + 1.0 / self.fps, time.monotonic())
         sct = getattr(self._local, "sct", None)
         if sct is None:

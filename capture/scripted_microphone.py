@@ -13,7 +13,15 @@ from collections import deque
 
 import numpy as np
 
-from capture.types import AUDIO_RATE, AudioBlock, Clock, DeviceError, DeviceInfo, default_clock
+from capture.types import (
+    AUDIO_RATE,
+    AudioBlock,
+    Clock,
+    DeviceError,
+    DeviceInfo,
+    default_clock,
+    sleep_until,
+)
 
 
 class ScriptedMicrophone:
@@ -68,12 +76,8 @@ class ScriptedMicrophone:
         if not self._opened or self._closed:
             return None
         due = self._start_mono + (self._k + 1) * self.block_s  # a block is ready once recorded
-        wait = due - time.monotonic()
-        if wait > 0:
-            if timeout is not None and wait > timeout:
-                time.sleep(max(0.0, timeout))
-                return None
-            time.sleep(wait)
+        if not sleep_until(due, timeout):
+            return None
         t = self._start_t + self._k * self.block_s
         self._k += 1
         return AudioBlock(self._next_samples(t), t, AUDIO_RATE)

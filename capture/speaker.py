@@ -14,7 +14,7 @@ from collections import deque
 
 import numpy as np
 
-from capture.types import DeviceError, DeviceInfo
+from capture.types import DeviceError, DeviceInfo, sleep_until
 
 
 class _PlayQueue:
@@ -98,13 +98,10 @@ class _SpeakerBase:
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self._queue.wait_empty(timeout):
             return False
-        rest = self._tail_until - time.monotonic()
-        if rest > 0:
-            if deadline is not None and time.monotonic() + rest > deadline:
-                time.sleep(max(0.0, deadline - time.monotonic()))
-                return False
-            time.sleep(rest)
-        return True
+        # Then the audio still inside the device's buffer.
+        return sleep_until(
+            self._tail_until, None if deadline is None else deadline - time.monotonic()
+        )
 
     _latency = 0.0  # seconds between handing audio to the device and hearing it
 

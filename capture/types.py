@@ -16,6 +16,20 @@ import numpy as np
 Clock = Callable[[], float]
 default_clock: Clock = time.monotonic
 
+
+def sleep_until(due: float, timeout: float | None) -> bool:
+    """Sleeps until ``time.monotonic()`` reaches ``due`` and returns True; when that is
+    more than ``timeout`` away, sleeps only ``timeout`` and returns False (a paced
+    source's ``read(timeout)`` then returns None)."""
+    wait = due - time.monotonic()
+    if wait > 0:
+        if timeout is not None and wait > timeout:
+            time.sleep(max(0.0, timeout))
+            return False
+        time.sleep(wait)
+    return True
+
+
 # Everything downstream (VAD, Whisper, the recorder) takes 16 kHz mono float32.
 AUDIO_RATE = 16_000
 
