@@ -227,10 +227,10 @@ class AttemptUpload:
         if not isinstance(receipt, dict) or not isinstance(receipt.get("files"), list):
             return None
         try:
-            got = {(x["path"], int(x["size"]), str(x["sha256"]).lower()) for x in receipt["files"]}
+            got = _file_set(receipt["files"])
         except (KeyError, TypeError, ValueError):
             return None
-        if got != {(x["path"], x["size"], x["sha256"]) for x in files}:
+        if got != _file_set(files):
             return None  # an old receipt for other files: upload again
         resp = self._call("POST", "/api/receipts/verify", "verifying the receipt", json=receipt)
         _raise_for(resp, "verifying the receipt on disk")
@@ -418,8 +418,7 @@ class AttemptUpload:
             raise UploadRetry("the backend's receipt did not verify as genuine")
         if receipt.get("attempt_id") != attempt_id:
             raise UploadRefused("the receipt names another attempt")
-        got = {(x["path"], int(x["size"]), str(x["sha256"]).lower()) for x in receipt["files"]}
-        want = {(x["path"], x["size"], x["sha256"]) for x in files}
+        got, want = _file_set(receipt["files"]), _file_set(files)
         if got != want:
             raise UploadRetry(
                 f"the receipt's files differ from the local ones: {sorted(want - got)}"
@@ -434,6 +433,11 @@ class AttemptUpload:
         if data.get("state") != "submitted":
             data["state"] = "submitted"
             write_json_atomic(path, data)
+
+
+def _file_set(entries: list[dict[str, Any]]) -> set[tuple[str, int, str]]:
+    """(path, size, sha256) of each file entry, to compare a receipt with the manifest."""
+    return {(x["path"], int(x["size"]), str(x["sha256"]).lower()) for x in entries}
 
 
 def _closed(up: Sha256Uploader | None) -> None:
