@@ -23,6 +23,17 @@ def voice() -> InterviewerVoice:
     return InterviewerVoice()
 
 
+@pytest.fixture
+def null_speaker(voice: InterviewerVoice):
+    """A started NullSpeaker at the voice's rate, closed after the test."""
+    from capture.speaker import NullSpeaker
+
+    speaker = NullSpeaker(rate=voice.rate)
+    speaker.start()
+    yield speaker
+    speaker.close()
+
+
 class Calls:
     def __init__(self) -> None:
         self.started: list[float] = []
@@ -49,11 +60,8 @@ def test_a_synthesised_question_is_transcribed_back_to_its_text(voice, whisper_m
 
 
 @pytest.mark.model
-def test_player_reports_start_and_end_on_the_session_clock(voice):
-    from capture.speaker import NullSpeaker
-
-    speaker = NullSpeaker(rate=voice.rate)
-    speaker.start()
+def test_player_reports_start_and_end_on_the_session_clock(voice, null_speaker):
+    speaker = null_speaker
     session_start = time.monotonic() - 100.0  # the session began 100 s ago
     player = VoicePlayer(voice, speaker, clock=lambda: time.monotonic() - session_start)
     calls = Calls()
@@ -68,15 +76,11 @@ def test_player_reports_start_and_end_on_the_session_clock(voice):
     assert length > 0.3
     assert t_end - t_start == pytest.approx(length, abs=0.3)
     assert player.join(1.0) and not player.speaking
-    speaker.close()
 
 
 @pytest.mark.model
-def test_stop_cuts_the_voice_mid_sentence_within_100_ms(voice):
-    from capture.speaker import NullSpeaker
-
-    speaker = NullSpeaker(rate=voice.rate)
-    speaker.start()
+def test_stop_cuts_the_voice_mid_sentence_within_100_ms(voice, null_speaker):
+    speaker = null_speaker
     player = VoicePlayer(voice, speaker)
     calls = Calls()
     player.say(SENTENCE, calls.on_start, calls.on_end)
@@ -94,7 +98,6 @@ def test_stop_cuts_the_voice_mid_sentence_within_100_ms(voice):
     time.sleep(0.1)
     assert speaker.played - played_at_stop <= 0.1 * voice.rate  # silent within 100 ms
     assert 0.1 < speaker.played / voice.rate < 1.5  # it was cut mid-sentence
-    speaker.close()
 
 
 @pytest.mark.model
