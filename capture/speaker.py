@@ -224,11 +224,9 @@ def chime(rate: int = 22050) -> np.ndarray:
     return out
 
 
-def play_test_sound(speaker: _SpeakerBase) -> float:
+def play_test_sound(speaker: Speaker | NullSpeaker) -> float:
     """Plays the chime on ``speaker`` (started if needed). Returns its length in seconds."""
-    start = getattr(speaker, "start", None)
-    if start is not None:
-        start()
+    speaker.start()
     sound = chime(speaker.rate)
     speaker.write(sound)
     return len(sound) / speaker.rate
