@@ -24,6 +24,7 @@ FACE_FOUND = "face_found"
 MULTIPLE_FACES = "multiple_faces"
 MONITOR_ADDED = "monitor_added"
 DEVICE_ERROR = "device_error"
+DEVICE_RESTORED = "device_restored"  # a lost camera or microphone delivers again
 RECORDING_STARTED = "recording_started"
 RECORDING_STOPPED = "recording_stopped"
 SCREEN_SHARE_STARTED = "screen_share_started"

@@ -38,7 +38,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEVICE_RESTORED = "device_restored"  # event type: a lost device delivers again
 MIN_FREE_BYTES = 200 * 1024 * 1024  # a 20-minute interview needs < 300 MB; refuse below this
 RESERVE_BYTES = 32 * 1024 * 1024  # stop cleanly before the disk is completely full
 HOLD_FRAME_S = 1.0  # while the camera is lost, repeat the last frame this often
@@ -296,7 +295,7 @@ class Recorder:
             del self._lost[kind]
         if self.events is not None:
             self.events.write(
-                DEVICE_RESTORED, t=self.clock() if t is None else t, device=kind,
+                ev.DEVICE_RESTORED, t=self.clock() if t is None else t, device=kind,
                 recording=self.path.name,
             )  # fmt: skip
 
