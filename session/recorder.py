@@ -43,8 +43,6 @@ RESERVE_BYTES = 32 * 1024 * 1024  # stop cleanly before the disk is completely f
 HOLD_FRAME_S = 1.0  # while the camera is lost, repeat the last frame this often
 EARLY_FRAME_S = 1.0  # a frame this much older than t0 still opens the recording at 0
 CHECK_EVERY_S = 2.0  # free-space check and fsync period
-CAMERA_KINDS = {"camera", "video", "screen"}  # the one video source of this recorder
-MIC_KINDS = {"microphone", "mic", "audio"}
 
 
 class RecorderState(StrEnum):
@@ -269,9 +267,8 @@ class Recorder:
             log.warning("recorder %s: %d frames dropped so far", self.path.name, n)
 
     def device_lost(self, kind: str, t: float | None = None) -> None:
-        """A capture device stopped. The other stream keeps recording; the gap is filled
-        (last frame held / silence) and written to the events timeline."""
-        kind = "camera" if kind in CAMERA_KINDS else "microphone" if kind in MIC_KINDS else kind
+        """The "camera" or "microphone" stopped. The other stream keeps recording; the gap is
+        filled (last frame held / silence) and written to the events timeline."""
         t = self.clock() if t is None else t
         with self._lock:
             self._lost[kind] = t
@@ -288,7 +285,6 @@ class Recorder:
             self._stop.set()
 
     def device_restored(self, kind: str, t: float | None = None) -> None:
-        kind = "camera" if kind in CAMERA_KINDS else "microphone" if kind in MIC_KINDS else kind
         with self._lock:
             if kind not in self._lost:
                 return
