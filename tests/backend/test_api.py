@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import httpx
@@ -12,11 +11,13 @@ from tests.backend.tus_helpers import (
     TUS,
     auth,
     checksum,
+    file_entry,
     head,
     meta,
     new_attempt,
     new_upload,
     patch,
+    submit,
     upload_file,
 )
 
@@ -108,10 +109,7 @@ def test_checksum_mismatch_is_460_and_the_chunk_is_discarded(backend):
     assert head(loc, token).headers["upload-offset"] == "100000"
     assert patch(loc, token, 100_000, data[100_000:]).status_code == 204
     # the discarded bytes left no trace in the file or in its hash
-    f = {"path": "sum.bin", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    r = httpx.post(
-        f"{backend.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
-    )
+    r = submit(backend.url, token, aid, {"files": [file_entry("sum.bin", data)]})
     assert r.status_code == 200, r.text
     assert (backend.data_dir / "attempts" / aid / "sum.bin").read_bytes() == data
 
@@ -172,11 +170,7 @@ def test_submit_lists_missing_and_wrong_files_then_signs_a_verifiable_receipt(ba
     events = upload_file(backend.url, token, aid, "events.jsonl", b'{"t":1,"type":"x"}\n')
     missing = {"path": "recording.mkv", "size": 9, "sha256": "0" * 64}
     wrong = {**events, "sha256": "f" * 64}
-    r = httpx.post(
-        f"{backend.url}/api/attempts/{aid}/submit",
-        json={"files": [good, wrong, missing]},
-        headers=auth(token),
-    )
+    r = submit(backend.url, token, aid, {"files": [good, wrong, missing]})
     assert r.status_code == 409
     problems = {p["path"]: p["problem"] for p in r.json()["detail"]["problems"]}
     assert problems == {
@@ -184,7 +178,7 @@ def test_submit_lists_missing_and_wrong_files_then_signs_a_verifiable_receipt(ba
         "recording.mkv": "missing: never uploaded",
     }
     manifest = {"interview_id": "submit", "files": [good, events]}
-    r = httpx.post(f"{backend.url}/api/attempts/{aid}/submit", json=manifest, headers=auth(token))
+    r = submit(backend.url, token, aid, manifest)
     assert r.status_code == 200, r.text
     receipt = r.json()
     assert receipt["attempt_id"] == aid and receipt["files"] == [good, events]
@@ -194,9 +188,7 @@ def test_submit_lists_missing_and_wrong_files_then_signs_a_verifiable_receipt(ba
     forged = {**receipt, "files": [{**good, "sha256": "1" * 64}, events]}
     verify = httpx.post(f"{backend.url}/api/receipts/verify", json=forged, headers=auth(token))
     assert verify.json()["valid"] is False
-    again = httpx.post(
-        f"{backend.url}/api/attempts/{aid}/submit", json=manifest, headers=auth(token)
-    )
+    again = submit(backend.url, token, aid, manifest)
     assert again.json() == receipt  # a retried submit gets the same receipt
     late = new_upload(backend.url, token, aid, "late.bin", 1)
     assert late.status_code == 409
@@ -242,10 +234,7 @@ def test_large_chunks_with_and_without_checksum_hash_to_the_files_sha256(backend
     r = patch(loc, token, 1_500_000, data[1_500_000:3_000_000], check=None)
     assert r.status_code == 204
     assert patch(loc, token, 3_000_000, data[3_000_000:]).status_code == 204
-    good = {"path": "big.bin", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    r = httpx.post(
-        f"{backend.url}/api/attempts/{aid}/submit", json={"files": [good]}, headers=auth(token)
-    )
+    r = submit(backend.url, token, aid, {"files": [file_entry("big.bin", data)]})
     assert r.status_code == 200, r.text
 
 
@@ -255,10 +244,7 @@ def test_an_upload_moved_by_submit_is_gone_for_later_chunks(backend):
     loc = new_upload(backend.url, token, aid, "a.bin", 4).headers["location"]
     assert patch(loc, token, 0, b"ab").status_code == 204
     assert patch(loc, token, 2, b"cd").status_code == 204
-    f = {"path": "a.bin", "size": 4, "sha256": hashlib.sha256(b"abcd").hexdigest()}
-    r = httpx.post(
-        f"{backend.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
-    )
+    r = submit(backend.url, token, aid, {"files": [file_entry("a.bin", b"abcd")]})
     assert r.status_code == 200, r.text
     assert head(loc, token).status_code == 404
     assert patch(loc, token, 4, b"").status_code == 404

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 
@@ -12,7 +11,7 @@ import pytest
 from backend.app import create_app
 from backend.auth import create_token_in
 from tests.backend.server import BackendProcess, ThreadedBackend
-from tests.backend.tus_helpers import auth, head, new_attempt, new_upload, patch
+from tests.backend.tus_helpers import file_entry, head, new_attempt, new_upload, patch, submit
 
 pytestmark = pytest.mark.server
 
@@ -34,10 +33,8 @@ def test_upload_resumes_from_the_true_offset_after_the_server_is_killed(tmp_path
         offset = int(head(loc, token).headers["upload-offset"])
         assert offset == 2_000_000
         assert patch(loc, token, offset, data[offset:]).status_code == 204
-        f = {"path": "recording.mkv", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        r = httpx.post(
-            f"{server.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
-        )
+        f = file_entry("recording.mkv", data)
+        r = submit(server.url, token, aid, {"files": [f]})
         assert r.status_code == 200, r.text
         assert r.json()["files"] == [f]
         stored = tmp_path / "data" / "attempts" / aid / "recording.mkv"
@@ -81,8 +78,5 @@ def test_an_upload_whose_bytes_all_reached_disk_counts_even_if_the_crash_beat_it
         with open_db(data_dir).begin() as db:
             db.execute(update(Upload).values(complete=False, sha256=None))
         app.state.uploads.running.clear()  # as after a restart
-        f = {"path": "events.jsonl", "size": 6, "sha256": hashlib.sha256(b"abcdef").hexdigest()}
-        r = httpx.post(
-            f"{server.url}/api/attempts/{aid}/submit", json={"files": [f]}, headers=auth(token)
-        )
+        r = submit(server.url, token, aid, {"files": [file_entry("events.jsonl", b"abcdef")]})
         assert r.status_code == 200, r.text

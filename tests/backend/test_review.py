@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.backend.tus_helpers import auth, new_attempt, upload_file
+from tests.backend.tus_helpers import auth, new_attempt, submit, upload_file
 
 pytestmark = pytest.mark.server
 
@@ -91,9 +91,7 @@ def submitted(backend, tmp_path_factory):
             backend.url, token, aid, "whiteboard/snap-1.png", b"\x89PNG fake", "whiteboard"
         ),
     ]
-    r = httpx.post(
-        f"{backend.url}/api/attempts/{aid}/submit", json={"files": files}, headers=auth(token)
-    )
+    r = submit(backend.url, token, aid, {"files": files})
     assert r.status_code == 200, r.text
     return aid, video
 

@@ -60,6 +60,15 @@ def head(location: str, token: str) -> httpx.Response:
     return httpx.head(location, headers={**TUS, **auth(token)})
 
 
+def file_entry(path: str, data: bytes) -> dict:
+    """The manifest's entry for a file holding ``data``."""
+    return {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def submit(url: str, token: str, attempt_id: str, manifest: dict) -> httpx.Response:
+    return httpx.post(f"{url}/api/attempts/{attempt_id}/submit", json=manifest, headers=auth(token))
+
+
 def upload_file(url: str, token: str, attempt_id: str, path: str, data: bytes, role="other"):
     r = new_upload(url, token, attempt_id, path, len(data), role)
     assert r.status_code == 201, r.text
@@ -67,4 +76,4 @@ def upload_file(url: str, token: str, attempt_id: str, path: str, data: bytes, r
     if data:
         r = patch(loc, token, 0, data)
         assert r.status_code == 204, r.text
-    return {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return file_entry(path, data)
