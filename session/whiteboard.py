@@ -100,19 +100,19 @@ class WhiteboardModel:
 
     def undo(self) -> bool:
         p = self._pages[self.page]
-        if not p.undo:
-            return False
-        p.redo.append(p.strokes)
-        p.strokes = p.undo.pop()
-        self.revision += 1
-        return True
+        return self._restore(p, p.undo, p.redo)
 
     def redo(self) -> bool:
         p = self._pages[self.page]
-        if not p.redo:
+        return self._restore(p, p.redo, p.undo)
+
+    def _restore(self, p: _Page, take: list[list[Stroke]], keep: list[list[Stroke]]) -> bool:
+        """The page's strokes become the last ones saved in ``take``; the current ones go
+        to ``keep``. False when ``take`` is empty."""
+        if not take:
             return False
-        p.undo.append(p.strokes)
-        p.strokes = p.redo.pop()
+        keep.append(p.strokes)
+        p.strokes = take.pop()
         self.revision += 1
         return True
 
