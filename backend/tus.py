@@ -352,9 +352,7 @@ def create(request: Request, who: Auth) -> Response:
 
 @router.head("/files/{upload_id}")
 def head(upload_id: str, request: Request, who: Auth) -> Response:
-    if bad := _check_version(request):
-        return bad
-    up = _owned_upload(request, upload_id, who)
+    up = _check_version(request) or _owned_upload(request, upload_id, who)
     if isinstance(up, Response):
         return up
     headers = {
@@ -370,9 +368,7 @@ def head(upload_id: str, request: Request, who: Auth) -> Response:
 
 @router.delete("/files/{upload_id}")
 def terminate(upload_id: str, request: Request, who: Auth) -> Response:
-    if bad := _check_version(request):
-        return bad
-    up = _owned_upload(request, upload_id, who)
+    up = _check_version(request) or _owned_upload(request, upload_id, who)
     if isinstance(up, Response):
         return up
     store = _store(request)
