@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from session import attempt_folder as af
 from session.manifest import (
     ManifestError,
     now_iso,
@@ -87,7 +88,7 @@ def finalize_interrupted(
         manifest = read_manifest(root)
     except ManifestError as e:
         report["problems"].append(str(e))
-        corrupt = root / "attempt.json"
+        corrupt = root / af.MANIFEST
         corrupt.rename(root / f".attempt.json.corrupt-{int(os.path.getmtime(corrupt))}")
         manifest = None
     if manifest is not None and manifest.get("state") in SETTLED:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from session import attempt_folder as af
 from session.upload_store import UploadStore
 from session.uploader import (
     DEFAULT_CHUNK,
@@ -178,7 +179,7 @@ class UploadQueue:
                 continue
             if now - row.submitted_at < self.retention_s:
                 continue
-            if not (row.attempt_dir / "receipt.json").is_file():
+            if not (row.attempt_dir / af.RECEIPT).is_file():
                 continue  # never delete without the receipt on disk
             if row.attempt_dir.is_dir():
                 for p in media_files(row.attempt_dir):
