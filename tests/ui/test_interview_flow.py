@@ -18,6 +18,7 @@ from session.clock import SessionClock
 from session.events import read_events
 from session.interview_config import load_interview
 from session.whiteboard import load_strokes
+from tests.ui.mouse import draw
 from ui.flow import FlowOptions, InterviewFlow
 
 CONFIG = """
@@ -71,15 +72,6 @@ class NoCaptions:
 
     def stop(self, timeout=None):
         return True
-
-
-def draw(canvas, points):
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
-    for p in points[1:]:
-        QTest.mouseMove(canvas, p, 5)
-    QTest.mouseRelease(
-        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1]
-    )
 
 
 @pytest.fixture

@@ -9,16 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
+from tests.ui.mouse import draw
 from ui.whiteboard import WhiteboardPanel
-
-
-def draw(canvas, points):
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
-    for p in points[1:]:
-        QTest.mouseMove(canvas, p, 5)
-    QTest.mouseRelease(
-        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1]
-    )
 
 
 def make_panel(qtbot, runner, folder, restore=True):
