@@ -17,36 +17,21 @@ from tests.conftest import run_main
 pytestmark = pytest.mark.server
 
 
-def test_token_create_prints_only_the_token_and_it_works(tmp_path):
-    data = tmp_path / "data"
-    r = run_main(
-        "backend",
-        "token",
-        "create",
-        "--data",
-        str(data),
-        "--role",
-        "reviewer",
-        "--name",
-        "Rita",
+def token_create(data, role: str, name: str):
+    return run_main(
+        *("backend", "token", "create", "--data", str(data), "--role", role, "--name", name),
         timeout=60,
     )
+
+
+def test_token_create_prints_only_the_token_and_it_works(tmp_path):
+    data = tmp_path / "data"
+    r = token_create(data, "reviewer", "Rita")
     assert r.returncode == 0, r.stderr
     token = r.stdout.strip()
     assert r.stdout == token + "\n" and len(token) >= 40
     assert token not in (data / "backend.db").read_bytes().decode("latin-1")  # stored hashed
-    bad = run_main(
-        "backend",
-        "token",
-        "create",
-        "--data",
-        str(data),
-        "--role",
-        "admin",
-        "--name",
-        "x",
-        timeout=60,
-    )
+    bad = token_create(data, "admin", "x")
     assert bad.returncode == 2
     assert "invalid choice" in bad.stderr and "Traceback" not in bad.stderr
 

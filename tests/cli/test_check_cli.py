@@ -6,6 +6,13 @@ import pytest
 
 from tests.conftest import FACES, SPEECH, run_main
 
+FACE_VIDEO = FACES / "intel_head-pose-face-detection-male.mp4"
+
+
+def check(camera, *extra: str, mic=SPEECH / "jfk.wav"):
+    """`main.py check --camera CAMERA --mic MIC ...` (one minute at most)."""
+    return run_main("check", "--camera", str(camera), "--mic", str(mic), *extra, timeout=60)
+
 
 def _checks(stdout: str) -> dict[str, dict]:
     out = json.loads(stdout)
@@ -13,15 +20,7 @@ def _checks(stdout: str) -> dict[str, dict]:
 
 
 def test_check_passes_with_a_face_video_and_a_speech_file(testdata) -> None:
-    r = run_main(
-        "check",
-        "--camera",
-        str(FACES / "intel_head-pose-face-detection-male.mp4"),
-        "--mic",
-        str(SPEECH / "jfk.wav"),
-        "--json",
-        timeout=60,
-    )
+    r = check(FACE_VIDEO, "--json")
     assert r.returncode == 0, r.stdout + r.stderr
     checks = _checks(r.stdout)
     assert checks["_ok"] is True
@@ -31,15 +30,7 @@ def test_check_passes_with_a_face_video_and_a_speech_file(testdata) -> None:
 
 
 def test_check_fails_on_a_picture_without_a_face(testdata) -> None:
-    r = run_main(
-        "check",
-        "--camera",
-        str(FACES / "skimage_coffee.png"),
-        "--mic",
-        str(SPEECH / "jfk.wav"),
-        "--json",
-        timeout=60,
-    )
+    r = check(FACES / "skimage_coffee.png", "--json")
     assert r.returncode == 1, r.stdout + r.stderr
     checks = _checks(r.stdout)
     assert checks["_ok"] is False
@@ -48,14 +39,7 @@ def test_check_fails_on_a_picture_without_a_face(testdata) -> None:
 
 
 def test_check_reports_missing_devices_plainly_in_a_table(tmp_path) -> None:
-    r = run_main(
-        "check",
-        "--camera",
-        str(tmp_path / "none.mp4"),
-        "--mic",
-        str(tmp_path / "none.wav"),
-        timeout=60,
-    )
+    r = check(tmp_path / "none.mp4", mic=tmp_path / "none.wav")
     assert r.returncode == 1
     assert "FAIL  camera" in r.stdout and "not found" in r.stdout
     assert "Traceback" not in r.stderr + r.stdout
@@ -63,17 +47,7 @@ def test_check_reports_missing_devices_plainly_in_a_table(tmp_path) -> None:
 
 @pytest.mark.device
 def test_check_with_screen_and_speaker_reports_them(testdata, x_display, virtual_speaker) -> None:
-    r = run_main(
-        "check",
-        "--camera",
-        str(FACES / "intel_head-pose-face-detection-male.mp4"),
-        "--mic",
-        str(SPEECH / "jfk.wav"),
-        "--screen",
-        "--speaker",
-        "--json",
-        timeout=60,
-    )
+    r = check(FACE_VIDEO, "--screen", "--speaker", "--json")
     checks = _checks(r.stdout)
     assert r.returncode == 0, r.stdout + r.stderr
     assert checks["screen"]["ok"] and checks["screen"]["data"]["monitors"] == 1
@@ -95,19 +69,7 @@ def test_check_measures_upload_speed_against_the_real_backend(testdata, tmp_path
 
     backend = BackendProcess(tmp_path / "backend").start()
     try:
-        r = run_main(
-            "check",
-            "--camera",
-            str(FACES / "intel_head-pose-face-detection-male.mp4"),
-            "--mic",
-            str(SPEECH / "jfk.wav"),
-            "--backend",
-            backend.url,
-            "--min-mbps",
-            "1",
-            "--json",
-            timeout=60,
-        )
+        r = check(FACE_VIDEO, "--backend", backend.url, "--min-mbps", "1", "--json")
     finally:
         backend.stop()
     net = _checks(r.stdout)["network"]

@@ -173,46 +173,20 @@ def test_asking_to_repeat_makes_the_question_be_asked_again(unattended_run):
 
 
 def test_bad_arguments_and_missing_answers_are_one_line_errors(tmp_path):
-    proc = run_main(
-        "run",
-        "--interview",
-        str(INTERVIEW),
-        "--camera",
-        str(CAMERA),
-        "--answers",
-        str(tmp_path),
-        "--out",
-        str(tmp_path),
-    )
+    def run(interview=INTERVIEW, *extra: str):
+        return run_main(
+            *("run", "--interview", str(interview), "--camera", str(CAMERA)),
+            *("--answers", str(tmp_path), "--out", str(tmp_path), *extra),
+        )
+
+    proc = run()
     assert proc.returncode == 2 and "no .wav files" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x\nquestions: []\n", encoding="utf-8")
-    proc = run_main(
-        "run",
-        "--interview",
-        str(bad),
-        "--camera",
-        str(CAMERA),
-        "--answers",
-        str(tmp_path),
-        "--out",
-        str(tmp_path),
-    )
+    proc = run(bad)
     assert proc.returncode == 2 and "questions: must be a non-empty list" in proc.stderr
-    proc = run_main(
-        "run",
-        "--interview",
-        str(INTERVIEW),
-        "--camera",
-        str(CAMERA),
-        "--answers",
-        str(tmp_path),
-        "--out",
-        str(tmp_path),
-        "--long-pause-s",
-        "-1",
-    )
+    proc = run(INTERVIEW, "--long-pause-s", "-1")
     assert proc.returncode == 2 and "must be positive" in proc.stderr
 
 
