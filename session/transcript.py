@@ -30,23 +30,21 @@ class Transcript:
     """Appends committed lines. Thread-safe. Reloads what an earlier run wrote, so a resumed
     attempt continues the same transcript.
 
-    ``clock_offset`` is the session time at which the recording's clock reads 0 (the
-    recorder's ``t0``); ``recording_t0`` is the same thing by its other name and wins when
-    both are given.
+    ``recording_t0`` is the session time at which the recording's clock reads 0 (the
+    recorder's ``t0``).
     """
 
     def __init__(
         self,
         attempt_dir: Path,
-        clock_offset: float = 0.0,
         *,
-        recording_t0: float | None = None,
+        recording_t0: float = 0.0,
         segment_start: float = 0.0,
     ) -> None:
         self.dir = Path(attempt_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._t0 = clock_offset if recording_t0 is None else recording_t0
+        self._t0 = recording_t0
         self._segment_start = segment_start
         self._entries: list[dict[str, Any]] = load_transcript(self.dir / af.TRANSCRIPT)
 

@@ -21,8 +21,8 @@ def test_lines_are_stored_on_the_recording_clock_sorted_by_start(tmp_path):
     assert load_transcript(tmp_path) == data
 
 
-def test_clock_offset_is_the_recordings_t0_and_speech_before_it_clamps_to_zero(tmp_path):
-    tr = Transcript(tmp_path, clock_offset=10.0)
+def test_times_count_from_the_recordings_t0_and_speech_before_it_clamps_to_zero(tmp_path):
+    tr = Transcript(tmp_path, recording_t0=10.0)
     e = tr.add(9.0, 11.0, "interviewer", "Hello")
     assert (e["start"], e["end"]) == (0.0, 1.0)
 
