@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from session import paths
 from ui.bridge import Bridge, TaskRunner
-from ui.workers import SourcePump, register
+from ui.workers import SourcePump, WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -79,25 +79,16 @@ def _device_failure(name: str, e: BaseException, required: bool = True) -> Resul
     return Result(name, False, required, str(e) or type(e).__name__, fix)
 
 
-class HeardWorker:
+class HeardWorker(WorkerThread):
     """Turns the checks page's microphone blocks into text ("We heard: ...") with the live
     captioner, on its own thread so the level meter never waits for Whisper. Without the
     speech models it quietly does nothing: the level result still shows."""
 
     def __init__(self, on_text: Callable[[str], None], every_s: float = 1.0) -> None:
+        super().__init__("heard-worker")
         self._on_text = on_text
         self._every = every_s
         self._q: queue.Queue[Any] = queue.Queue(maxsize=400)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="heard-worker", daemon=False)
-
-    def start(self) -> HeardWorker:
-        register(self)
-        self._thread.start()
-        return self
-
-    def request_stop(self) -> None:
-        self._stop.set()
 
     def feed(self, block: Any) -> None:
         # When the captioner falls behind, drop audio rather than block the mic.
@@ -129,28 +120,16 @@ class HeardWorker:
                 shown = text
                 self._on_text(text)
 
-    def stop(self, timeout: float = 2.0) -> bool:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
 
-
-class LatestFrameWorker:
+class LatestFrameWorker(WorkerThread):
     """Runs a slow per-frame job (face detection) on its own thread, always on the newest
     frame: the preview stays smooth while detection takes what time it needs."""
 
     def __init__(self, job: Callable[[Any], None], name: str = "face-check") -> None:
+        super().__init__(name)
         self._job = job
         self._cond = threading.Condition()
         self._frame: Any = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=False)
-
-    def start(self) -> LatestFrameWorker:
-        register(self)
-        self._thread.start()
-        return self
 
     def offer(self, frame: Any) -> None:
         with self._cond:
@@ -167,15 +146,9 @@ class LatestFrameWorker:
                 self._job(frame)
 
     def request_stop(self) -> None:
-        self._stop.set()
+        super().request_stop()
         with self._cond:
             self._cond.notify()
-
-    def stop(self, timeout: float = 2.0) -> bool:
-        self.request_stop()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
 
 
 STILL_IMAGE = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")

@@ -8,7 +8,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,41 @@ def _stop_all() -> None:
 threading._register_atexit(_stop_all)  # type: ignore[attr-defined]  # runs before the joins
 
 
-class SourcePump:
+class WorkerThread:
+    """A non-daemon thread running ``_run`` until ``request_stop()``; registered for the
+    shutdown stop. Subclasses check ``self._stop`` often so ``stop`` takes effect quickly."""
+
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=False)
+
+    def start(self) -> Self:
+        register(self)
+        self._thread.start()
+        return self
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Idempotent. True when the thread ended within ``timeout``."""
+        self.request_stop()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        alive = self._thread.is_alive()
+        if alive:
+            log.warning("%s did not stop within %.1f s", self._thread.name, timeout)
+        return not alive
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+
+class SourcePump(WorkerThread):
     """Opens ``source`` on its own thread, then calls ``on_item(item)`` for every item read
     until ``stop()``. An error while opening or reading goes to ``on_error(exc)`` once and
     ends the pump. The read timeout is short so ``stop`` takes effect quickly."""
@@ -46,20 +80,11 @@ class SourcePump:
         name: str = "source-pump",
         read_timeout: float = 0.2,
     ) -> None:
+        super().__init__(name)
         self.source = source
         self._on_item = on_item
         self._on_error = on_error
         self._timeout = read_timeout
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=False)
-
-    def start(self) -> SourcePump:
-        register(self)
-        self._thread.start()
-        return self
-
-    def request_stop(self) -> None:
-        self._stop.set()
 
     def _run(self) -> None:
         try:
@@ -80,17 +105,3 @@ class SourcePump:
                 self.source.close()
             except Exception:  # closing a broken device must not mask the first error
                 log.warning("closing %s failed", self._thread.name, exc_info=True)
-
-    def stop(self, timeout: float = 2.0) -> bool:
-        """Idempotent. True when the thread ended within ``timeout``."""
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-        alive = self._thread.is_alive()
-        if alive:
-            log.warning("%s did not stop within %.1f s", self._thread.name, timeout)
-        return not alive
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
