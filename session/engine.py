@@ -286,8 +286,8 @@ class InterviewEngine:
         answered = list(self.attempt.answered) if self.attempt is not None else []
         resume = opts.resume if opts.resume is not None else bool(answered)
         if resume:
-            nxt = next((i for i, q in enumerate(self.config.questions) if q.id not in answered), 0)
-            self.driver.resume_from(nxt, answered)
+            nxt = self.attempt.next_question_index(self.config) if self.attempt else None
+            self.driver.resume_from(nxt or 0, answered)
         self.echo = EchoGate(
             learn_s=opts.echo_learn_s, margin_db=opts.echo_margin_db, tail_s=opts.echo_tail_s
         )
