@@ -233,9 +233,10 @@ class UploadQueue:
                 self._wake.clear()
 
     def _next_wait(self) -> float:
-        due = [r.next_try_at for r in self.store.rows() if r.state == "queued"]
+        rows = self.store.rows()
+        due = [r.next_try_at for r in rows if r.state == "queued"]
         pending_media = self.retention_s > 0 and any(
-            r.state == "submitted" and not r.media_deleted for r in self.store.rows()
+            r.state == "submitted" and not r.media_deleted for r in rows
         )
         wait = max(0.05, min(due) - time.time()) if due else 30.0
         return min(wait, 5.0) if pending_media else min(wait, 30.0)
