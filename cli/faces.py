@@ -6,6 +6,7 @@ import argparse
 import json
 
 from capture.faces import FaceDetector, FaceError, count_faces_in_file
+from cli import print_file_error
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -28,10 +29,7 @@ def run(args: argparse.Namespace) -> int:
             n = count_faces_in_file(name, detector)
         except FaceError as e:
             failed = True
-            if args.json:
-                print(json.dumps({"file": name, "error": str(e)}), flush=True)
-            else:
-                print(f"{name}: error: {e}", flush=True)
+            print_file_error(name, e, args.json)
             continue
         if args.json:
             print(json.dumps({"file": name, "faces": n}), flush=True)

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from cli import print_file_error
 from speech.models import ModelMissingError, WhisperSettings
 
 
@@ -49,10 +50,7 @@ def run(args: argparse.Namespace) -> int:
             audio = read_audio(name)
         except AudioReadError as e:
             failed = True
-            if args.json:
-                print(json.dumps({"file": name, "error": str(e)}), flush=True)
-            else:
-                print(f"{name}: error: {e}", flush=True)
+            print_file_error(name, e, args.json)
             continue
         try:
             transcript = transcribe_audio(audio, settings)
