@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from capture.microphone import resample
 from capture.types import AUDIO_RATE, AudioBlock, Clock, VideoFrame
 from session import events as ev
 from session.media_writer import EncodeError, MediaWriter, NoSpaceError
@@ -385,8 +386,8 @@ class Recorder:
                 samples, rel = samples[cut:], 0.0
             if len(samples) == 0:
                 continue
-            if block.rate != self.audio_rate:
-                samples = _resample(samples, block.rate, self.audio_rate)
+            if block.rate != self.audio_rate:  # a source that ignored the 16 kHz convention
+                samples = resample(samples, block.rate, self.audio_rate)
             w.write_audio(samples, rel)
 
     def _write_frame(self, frame: VideoFrame) -> None:
@@ -441,12 +442,3 @@ class Recorder:
         s.duration_s = max(w.last_video_t or 0.0, w.audio_end if w.audio_rate else 0.0)
         with contextlib.suppress(OSError):
             s.bytes = self.path.stat().st_size
-
-
-def _resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
-    """Linear resampling: only for a source that ignored the 16 kHz convention."""
-    n = round(len(samples) * dst / src)
-    if n <= 0:
-        return samples[:0]
-    x = np.linspace(0, len(samples) - 1, n)
-    return np.interp(x, np.arange(len(samples)), samples).astype(np.float32)
