@@ -143,7 +143,7 @@ class MediaWriter:
                 self._as.layout = "mono"
                 self._as.codec_context.bit_rate = AUDIO_BITRATE
         except Exception as e:
-            self._abandon()
+            self.abort()
             raise _wrap(e) from e
 
     def _x264(self) -> dict[str, str]:
@@ -175,11 +175,11 @@ class MediaWriter:
                     self._out.mux(stream.encode(None))
             self._out.close()
         except Exception as e:
-            self._abandon()
+            self.abort()
             raise _wrap(e) from e
         self._out = None
 
-    def _abandon(self) -> None:
+    def abort(self) -> None:
         """Closes without flushing the encoders (after an error); never raises."""
         out, self._out = self._out, None
         if out is None:
@@ -187,8 +187,6 @@ class MediaWriter:
         # The disk may still be full: the clusters already written stay as they are.
         with contextlib.suppress(Exception):
             out.close()
-
-    abort = _abandon
 
     # -- writing ---------------------------------------------------------------------
     def write_video(self, image: np.ndarray, t: float) -> bool:
