@@ -107,6 +107,8 @@ def test_two_candidates_back_to_back_leave_no_trace_of_the_first(qtbot, station)
 
     starts = names("signed_in")
     assert len(starts) == 2 and starts[0]["attempt"] != starts[1]["attempt"]
+    # Each finished run took its upload listeners along: only the station's own are left.
+    assert (len(k.upload_queue._progress), len(k.upload_queue._result)) == (1, 1)
     # The welcome page shown to the second candidate: nothing of the first.
     before_second = welcome_text[1]
     assert "ALICE" not in before_second
