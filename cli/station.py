@@ -91,6 +91,7 @@ def _ask_pin(args: argparse.Namespace, interactive: bool) -> str:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from session.atomic_file import write_text_atomic
     from session.pin import PinFormatError, hash_pin
     from session.station_config import (
         Accommodations,
@@ -161,12 +162,7 @@ def _init(args: argparse.Namespace) -> int:
             interview=Path(os.path.relpath(cfg.interview, base)) if cfg.interview else None,
         )
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, out)
+    write_text_atomic(out, text)  # its temp file is owner-only (mkstemp): it holds the PIN hash
     load_station(out)  # what was written must read back
     print(f"wrote {out}")
     if not cfg.token_file.exists():
