@@ -182,12 +182,8 @@ class InterviewPage(QWidget):
         self.detach()
         self.engine, self.bridge = engine, bridge
         self._attempt_dir = Path(attempt_dir) if attempt_dir else None
-        bridge.question.connect(self.show_question)
-        bridge.caption.connect(self.show_caption)
-        bridge.level.connect(self.meter.set_level)
-        bridge.state.connect(self.show_state)
-        bridge.frame.connect(self.self_view.show_frame)
-        bridge.device.connect(self.show_device_problem)
+        for sig, slot in self._connections(bridge):
+            sig.connect(slot)
         self._device_problems.clear()
         self._refresh_device_problem()
         self._set_buttons_enabled(True)
@@ -197,14 +193,7 @@ class InterviewPage(QWidget):
         """Stops showing the engine (at the end, or before attaching another one)."""
         self._tick.stop()
         if self.bridge is not None:
-            for sig, slot in (
-                (self.bridge.question, self.show_question),
-                (self.bridge.caption, self.show_caption),
-                (self.bridge.level, self.meter.set_level),
-                (self.bridge.state, self.show_state),
-                (self.bridge.frame, self.self_view.show_frame),
-                (self.bridge.device, self.show_device_problem),
-            ):
+            for sig, slot in self._connections(self.bridge):
                 with contextlib.suppress(RuntimeError, TypeError):
                     sig.disconnect(slot)
         if self.whiteboard is not None:
@@ -212,6 +201,18 @@ class InterviewPage(QWidget):
             self.whiteboard.stop()
         self.engine = None
         self.bridge = None
+
+    def _connections(self, bridge: Bridge) -> list[tuple[Any, Any]]:
+        """The bridge's signals this page shows, with their slots (connected in ``attach``,
+        disconnected in ``detach``)."""
+        return [
+            (bridge.question, self.show_question),
+            (bridge.caption, self.show_caption),
+            (bridge.level, self.meter.set_level),
+            (bridge.state, self.show_state),
+            (bridge.frame, self.self_view.show_frame),
+            (bridge.device, self.show_device_problem),
+        ]
 
     def _command(self, name: str) -> None:
         if self.engine is None:
