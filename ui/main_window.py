@@ -105,12 +105,11 @@ class MainWindow(QMainWindow):
     def refresh_choices(self) -> None:
         """Loads interviews and attempt counts on a worker, then fills the welcome page."""
         files = list(self.options.interviews)
-        store_ref = self
 
         def load() -> list[InterviewChoice]:
             from session.interview_config import load_interview
 
-            store = store_ref._ensure_store()
+            store = self._ensure_store()
             store.recover_crashed()
             choices = []
             for f in files:
