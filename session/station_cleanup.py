@@ -142,6 +142,12 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _other_process_alive(marker: dict[str, Any]) -> bool:
+    """The marker was written by another process that is still running."""
+    pid = marker.get("pid")
+    return isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid)
+
+
 class SessionMarker:
     """``kiosk-session.json`` in the station's data folder, present while a kiosk runs. If
     the next start finds one whose process is gone, the last session crashed."""
@@ -161,17 +167,13 @@ class SessionMarker:
     def stale(self) -> dict[str, Any] | None:
         """The marker left by a session that is no longer running, or None."""
         d = self.read()
-        if d is None:
-            return None
-        pid = d.get("pid")
-        if isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid):
-            return None  # another kiosk really is running
+        if d is None or _other_process_alive(d):
+            return None  # no marker, or another kiosk really is running
         return d
 
     def running_elsewhere(self) -> bool:
         d = self.read()
-        pid = d.get("pid") if d else None
-        return isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid)
+        return bool(d) and _other_process_alive(d)
 
     def write(self, **state: Any) -> None:
         data = {"pid": os.getpid(), "started": time.time(), **state}
