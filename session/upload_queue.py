@@ -16,6 +16,7 @@ from session import attempt_folder as af
 from session.upload_store import UploadStore
 from session.uploader import (
     DEFAULT_CHUNK,
+    PRACTICE_REFUSED,
     AttemptUpload,
     Progress,
     UploadRefused,
@@ -88,7 +89,7 @@ class UploadQueue:
             self.store.update(
                 attempt_dir,
                 state="refused",
-                reason="practice attempts are never uploaded; nothing was sent",
+                reason=PRACTICE_REFUSED,
             )
         elif row is not None and row.state == "refused":
             self.store.update(attempt_dir, state="queued", reason="", tries=0, next_try_at=0)

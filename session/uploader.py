@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, float, float], None]  # sent, total, bytes/s, eta seconds
 DEFAULT_CHUNK = 5 * 1024 * 1024
 TIMEOUT = (5.0, 60.0)
+PRACTICE_REFUSED = "practice attempts are never uploaded; nothing was sent"
 
 
 class UploadRefused(Exception):
@@ -190,7 +191,7 @@ class AttemptUpload:
         """Returns the verified receipt. Raises UploadRefused / UploadRetry / UploadStopped."""
         manifest = read_manifest_json(self.dir)
         if is_practice(manifest):
-            raise UploadRefused("practice attempts are never uploaded; nothing was sent")
+            raise UploadRefused(PRACTICE_REFUSED)
         if manifest.get("state") == "in_progress":
             raise UploadRefused(
                 "the attempt is still being recorded (state in_progress): finish or recover "
