@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,13 +121,9 @@ def finalize_interrupted(
         update_manifest(root, "interrupted", **extra)
     else:
         started = min((p.stat().st_mtime for p in root.iterdir()), default=None)
-        started_at = now_iso() if started is None else _iso(started)
+        started_at = now_iso(started)
         write_manifest(
             root, interview_id, attempt_number, practice, "interrupted", started_at, None, extra
         )
     report.update(changed=True, state="interrupted")
     return report
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

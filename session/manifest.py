@@ -28,8 +28,10 @@ class ManifestError(ValueError):
     """attempt.json is missing a field or is not valid JSON."""
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def now_iso(ts: float | None = None) -> str:
+    """UTC time as ``2026-01-02T03:04:05Z``: now, or the epoch seconds ``ts``."""
+    when = datetime.now(UTC) if ts is None else datetime.fromtimestamp(ts, UTC)
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
