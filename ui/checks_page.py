@@ -43,7 +43,6 @@ ROWS: dict[str, tuple[str, bool]] = {
     "network": ("Internet connection", False),
     "disk": ("Free disk space", True),
 }
-_ALIASES = {"mic": "microphone", "faces": "face", "speakers": "speaker", "storage": "disk"}
 
 ICON = {"pending": "\u2026", "ok": "\u2713", "warn_ok": "\u2713", "fail": "\u2717", "warn": "!"}
 ICON_COLOUR = {
@@ -389,7 +388,7 @@ class ChecksPage(QWidget):
     # --- results ----------------------------------------------------------------------------
     def show_result(self, r: Any) -> None:
         r = Result.of(r)
-        name = _ALIASES.get(r.name.lower(), r.name.lower())
+        name = r.name.lower()
         row = self.rows.get(name)
         if row is None:
             if name not in ROWS:
