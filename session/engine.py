@@ -408,8 +408,7 @@ class InterviewEngine:
             if kind not in self._reopen_at:
                 self._reopen_at[kind] = self.clock() + REOPEN_EVERY_S
                 log.warning("%s lost: %s", kind, e)
-                self.events.write(ev.DEVICE_ERROR, source=kind, message=str(e), fix=e.fix)
-                self.recorder.device_lost(kind)
+                self.recorder.device_lost(kind, message=str(e), fix=e.fix)  # the timeline's entry
                 if kind == "microphone":
                     at = self.clock()
                     self._post(lambda d: d.microphone_lost(at))

@@ -267,9 +267,12 @@ class Recorder:
             self._last_drop_log = now
             log.warning("recorder %s: %d frames dropped so far", self.path.name, n)
 
-    def device_lost(self, kind: str, t: float | None = None) -> None:
+    def device_lost(
+        self, kind: str, t: float | None = None, message: str = "", fix: str = ""
+    ) -> None:
         """The "camera" or "microphone" stopped. The other stream keeps recording; the gap is
-        filled (last frame held / silence) and written to the events timeline."""
+        filled (last frame held / silence) and written to the events timeline, with the
+        device's own `message` and `fix` when the caller has them."""
         t = self.clock() if t is None else t
         with self._lock:
             self._lost[kind] = t
@@ -279,7 +282,13 @@ class Recorder:
         log.warning("recorder %s: %s lost at %.3f", self.path.name, kind, t)
         if self.events is not None:
             self.events.write(
-                ev.DEVICE_ERROR, t=t, device=kind, error="lost", recording=self.path.name
+                ev.DEVICE_ERROR,
+                t=t,
+                device=kind,
+                error="lost",
+                message=message,
+                fix=fix,
+                recording=self.path.name,
             )
         if everything_lost and self._begin_stopping():
             self._stop_reason_pending = StopReason.DEVICE_LOST

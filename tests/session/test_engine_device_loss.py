@@ -93,8 +93,16 @@ def test_a_camera_that_stops_is_reported_reopened_and_delivers_again(tmp_path):
     assert calls[-1] == ("camera", "", "")
     assert len(calls) == 2  # told once, however many reopenings failed in between
     assert camera.opens == 3  # the first reopening failed, the second worked
-    types = [e["type"] for e in read_events(tmp_path / "attempt" / "events.jsonl")]
+    events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
+    types = [e["type"] for e in events]
     assert types.index("device_error") < types.index("device_restored")
+    # One entry per loss, with what the candidate was told.
+    (error,) = [e for e in events if e["type"] == "device_error"]
+    assert (error["device"], error["message"], error["fix"]) == (
+        "camera",
+        "Camera 0 stopped sending pictures",
+        "Check the cable.",
+    )
 
 
 @pytest.mark.device
@@ -133,7 +141,7 @@ def test_a_real_microphone_stream_that_ends_is_opened_again(tmp_path, virtual_mi
     kind, problem, fix = calls[0]
     assert kind == "microphone" and "stopped working" in problem and "plugged in" in fix
     events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
-    assert any(e["type"] == "device_error" and e.get("source") == "microphone" for e in events)
+    assert any(e["type"] == "device_error" and e.get("device") == "microphone" for e in events)
     assert any(e["type"] == "device_restored" for e in events)
 
 
