@@ -51,6 +51,15 @@ def fmt_time(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+# What still works while a device is gone, said after its problem and fix.
+_MEANWHILE = {
+    "camera": "Your voice is still recorded; the camera reconnects by itself.",
+    "microphone": "Until it works again, what you say is not recorded; "
+    "the microphone reconnects by itself.",
+    "speaker": "Every question is also shown here.",
+}
+
+
 class InterviewPage(QWidget):
     """Attach an engine with ``attach(engine, bridge, attempt_dir)``; ``detach()`` afterwards.
 
@@ -247,17 +256,9 @@ class InterviewPage(QWidget):
 
     def show_device_problem(self, kind: str, problem: str, fix: str) -> None:
         """A device stopped (problem and fix) or works again (problem "")."""
-        if kind == "speaker" and problem:
-            self._device_problems[kind] = f"{problem}. {fix} Every question is also shown here."
-        elif problem:
-            meanwhile = (
-                "Your voice is still recorded"
-                if kind == "camera"
-                else "Until it works again, what you say is not recorded"
-            )
-            self._device_problems[kind] = (
-                f"{problem}. {fix} {meanwhile}; the {kind} reconnects by itself."
-            )
+        if problem:
+            meanwhile = _MEANWHILE.get(kind, "")
+            self._device_problems[kind] = f"{problem}. {fix} {meanwhile}".strip()
         else:
             self._device_problems.pop(kind, None)
         self._refresh_device_problem()
