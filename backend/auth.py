@@ -19,6 +19,7 @@ from backend.db import Token, open_db
 
 ROLES = ("station", "reviewer")
 REVIEW_COOKIE = "kiosk_review"
+TOKEN_PREFIX = "ik_"
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ def create_token(sessions: sessionmaker, role: str, name: str) -> str:
     """Returns the new token; only its hash is kept."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-    token = secrets.token_urlsafe(32)
+    # A fixed prefix: a bare urlsafe token starts with "-" one time in 64, and a command
+    # line (`--token -xyz`) would take it for an option.
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with sessions.begin() as db:
         db.add(Token(token_hash=hash_token(token), role=role, name=name))
     return token

@@ -66,3 +66,17 @@ def test_backend_without_data_folder_says_what_to_do():
     r = run_main("backend", "--port", "1", timeout=60)
     assert r.returncode == 2
     assert "--data" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_token_never_starts_with_a_dash_so_a_command_line_takes_it_as_a_value(
+    tmp_path, monkeypatch
+):
+    import secrets
+
+    from backend.auth import create_token_in
+
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: "-" + "x" * 42)
+    token = create_token_in(tmp_path / "data", "station", "dash")
+    assert not token.startswith("-")
+    r = run_main("run", "--token", token, "--json", timeout=60)
+    assert "expected one argument" not in r.stderr  # parsed as --token's value
