@@ -30,9 +30,9 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 from capture.types import AUDIO_RATE, AudioBlock, VideoFrame  # noqa: E402
-from session.clock import SessionClock  # noqa: E402
-from session.media_check import scan_media  # noqa: E402
-from session.recorder import Recorder  # noqa: E402
+from session.recording.media_check import scan_media  # noqa: E402
+from session.recording.recorder import Recorder  # noqa: E402
+from session.runtime.clock import SessionClock  # noqa: E402
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
 DEFAULT_CAMERA = TESTDATA / "faces" / "intel_head-pose-face-detection-female-and-male.mp4"

@@ -42,15 +42,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.auth import create_token_in  # noqa: E402
-from session.manifest import sha256_file  # noqa: E402
-from session.uploader import DEFAULT_CHUNK, upload_attempt  # noqa: E402
+from session.attempt.manifest import sha256_file  # noqa: E402
+from session.upload.uploader import DEFAULT_CHUNK, upload_attempt  # noqa: E402
 from tests.backend.attempt_maker import make_attempt  # noqa: E402
 from tests.backend.server import BackendProcess  # noqa: E402
 
 CHILD = """
 import sys
 from pathlib import Path
-from session.uploader import upload_attempt
+from session.upload.uploader import upload_attempt
 out = upload_attempt(Path(sys.argv[1]), sys.argv[2], sys.argv[3],
                      lambda sent, total, rate, eta: print("P", sent, total, flush=True),
                      db_path=Path(sys.argv[4]), retention_s=1e9)

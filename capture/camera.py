@@ -20,6 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from capture.devices import parse_device_spec
 from capture.types import Clock, DeviceError, DeviceInfo, VideoFrame, default_clock
 
 _QUEUE_FRAMES = 3
@@ -235,10 +236,8 @@ class CameraSource:
 
 
 def _parse_src(src: str | int) -> str | int:
-    if isinstance(src, int):
-        return src
-    s = str(src).strip()
-    return int(s) if s.isdigit() else s
+    parsed = parse_device_spec(src)
+    return 0 if parsed is None else parsed
 
 
 def _open_failure(src: str | int) -> DeviceError:

@@ -19,6 +19,21 @@ from capture.types import DeviceInfo
 log = logging.getLogger(__name__)
 
 
+DeviceSpec = str | int | None
+
+
+def parse_device_spec(value: str | int | None) -> DeviceSpec:
+    """The one reading of a device description (``--camera``, ``--mic``, a station config):
+    None, "" or "default" is the system default (None); a digit string is a device index;
+    anything else stays a name, a device path or a file path."""
+    if value is None or isinstance(value, int):
+        return value
+    text = value.strip()
+    if text in ("", "default"):
+        return None
+    return int(text) if text.isdigit() else text
+
+
 def _sort_key(path: str) -> int:
     m = re.search(r"(\d+)$", path)
     return int(m.group(1)) if m else 0

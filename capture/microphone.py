@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from capture.devices import parse_device_spec
 from capture.types import (
     AUDIO_RATE,
     AudioBlock,
@@ -333,14 +334,10 @@ def open_microphone(
     src: str | int | None, clock: Clock = default_clock, block_s: float = 0.1
 ) -> MicrophoneSource | WavFileSource:
     """A WAV file source when ``src`` names an audio file, else a live device (unopened)."""
-    if isinstance(src, str):
-        s = src.strip()
-        if s.isdigit():
-            return MicrophoneSource(int(s), clock, block_s)
-        if (
-            Path(s).suffix.lower() in (".wav", ".wave", ".flac", ".mp3", ".ogg")
-            or Path(s).is_file()
-        ):
-            return WavFileSource(s, clock, block_s, realtime=True)
-        return MicrophoneSource(s or None, clock, block_s)
-    return MicrophoneSource(src, clock, block_s)
+    spec = parse_device_spec(src)
+    if isinstance(spec, str) and (
+        Path(spec).suffix.lower() in (".wav", ".wave", ".flac", ".mp3", ".ogg")
+        or Path(spec).is_file()
+    ):
+        return WavFileSource(spec, clock, block_s, realtime=True)
+    return MicrophoneSource(spec, clock, block_s)

@@ -48,25 +48,6 @@ def display_problem() -> str | None:
     return None
 
 
-def device_arg(value: str | None) -> str | int | None:
-    """'0' -> 0 (a device index); anything else stays a name or a file path."""
-    if value is None:
-        return None
-    return int(value) if value.strip().isdigit() else value
-
-
-def first_camera() -> int | str | None:
-    """The first camera the device list knows (camera 0 when listing fails); None when
-    there is none."""
-    from capture.devices import list_cameras
-
-    try:
-        cams = list_cameras()
-    except Exception:
-        return 0
-    return cams[0].source if cams else None
-
-
 def interview_files(args: argparse.Namespace) -> list[Path]:
     if getattr(args, "interview", None):
         return [Path(p) for p in args.interview]
@@ -74,7 +55,7 @@ def interview_files(args: argparse.Namespace) -> list[Path]:
 
 
 def check_files(files: list[Path]) -> str | None:
-    from session.interview_config import InterviewConfigError, load_interview
+    from session.interview.config import InterviewConfigError, load_interview
 
     for f in files:
         try:
@@ -86,14 +67,14 @@ def check_files(files: list[Path]) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "station", None):
-        if importlib.util.find_spec("ui.kiosk_app") is None:
+        if importlib.util.find_spec("ui.kiosk.app") is None:
             sys.stderr.write("main.py app: error: kiosk mode is not available in this build\n")
             return 2
         problem = display_problem()
         if problem:
             sys.stderr.write(f"main.py app: {problem}\n")
             return 1
-        from ui.kiosk_app import run_kiosk
+        from ui.kiosk.app import run_kiosk
 
         return int(run_kiosk(args.station, args) or 0)
     code = run_app(args)
@@ -125,18 +106,17 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
         sys.stderr.write("main.py app: error: --backend and --token go together\n")
         return 2
 
-    from session import applog
-
+    from session.runtime import applog
     log_path = applog.setup_logging(to_stderr=True)
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.error_dialog import route_qt_messages
-    from ui.flow import FlowOptions
-    from ui.gui_gc import collect_on_gui_thread
-    from ui.main_window import AppOptions, MainWindow
-    from ui.style import apply_style
+    from ui.desktop.flow import FlowOptions
+    from ui.desktop.main_window import AppOptions, MainWindow
+    from ui.qt.error_dialog import route_qt_messages
+    from ui.qt.gui_gc import collect_on_gui_thread
+    from ui.qt.style import apply_style
 
     route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -146,15 +126,18 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
 
     queue = None
     if args.backend:
-        from session import paths
-        from session.upload_queue import UploadQueue
+        from session.runtime import paths
+        from session.upload.queue import UploadQueue
 
         queue = UploadQueue(paths.data_dir() / "upload-queue.sqlite", args.backend, args.token)
-    camera = device_arg(args.camera) if args.camera is not None else first_camera()
+    from capture.devices import parse_device_spec
+    from session import assemble
+
+    camera = parse_device_spec(args.camera) if args.camera is not None else assemble.first_camera()
     flow = FlowOptions(
         camera=camera,
-        mic=device_arg(args.mic),
-        speaker=device_arg(args.speaker),
+        mic=parse_device_spec(args.mic),
+        speaker=parse_device_spec(args.speaker),
         backend_url=args.backend,
         token=args.token,
         upload_queue=queue,

@@ -20,10 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from capture.microphone import read_wav_16k
 from capture.types import DeviceError
-
-PIPER_RATE = 22050
+from session import assemble
 
 
 def add_parser(subparsers: Any) -> None:
@@ -72,7 +70,7 @@ class SimulatedCandidate:
         self._lock = threading.Lock()
 
     def on_line(self, kind: str, _text: str, started: bool) -> None:
-        from session.engine import PROMPT_KINDS
+        from session.interview.engine import PROMPT_KINDS
 
         if started or kind not in PROMPT_KINDS:
             return
@@ -92,11 +90,11 @@ class SimulatedCandidate:
 
 
 def run(args: argparse.Namespace) -> int:
-    from session.applog import setup_logging
-    from session.clock import SessionClock
-    from session.driver import Accommodations, DriverOptions
-    from session.engine import EngineOptions, InterviewEngine
-    from session.interview_config import InterviewConfigError, load_interview
+    from session.interview.config import InterviewConfigError, load_interview
+    from session.interview.driver import Accommodations, DriverOptions
+    from session.interview.engine import EngineOptions, InterviewEngine
+    from session.runtime.applog import setup_logging
+    from session.runtime.clock import SessionClock
 
     setup_logging()
     if args.backend and not args.token:
@@ -111,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if not wavs:
         return _fail(f"no .wav files in {args.answers}: add one answer per question", 2)
     try:
-        clips = [read_wav_16k(p) for p in wavs]
+        clips = assemble.answer_clips(args.answers)
     except (OSError, ValueError, EOFError, wave.Error, DeviceError) as e:
         return _fail(f"cannot read an answer: {e}", 2)
 
@@ -124,21 +122,21 @@ def run(args: argparse.Namespace) -> int:
 
     clock = SessionClock()
     try:
-        camera, mic, speaker = _devices(args, clock)
+        devices = assemble.scripted_devices(args.camera, clock, audible=args.show)
     except DeviceError as e:
         return _fail(f"{e} {e.fix}".strip())
+    mic = devices.scripted
+    assert mic is not None
     acc = Accommodations(end_of_turn_s=args.end_of_turn_s, long_pause_s=args.long_pause_s)
     engine_ref: list[InterviewEngine] = []
     candidate = SimulatedCandidate(mic, clips, lambda: engine_ref[0].end_interview())
-    engine = InterviewEngine(
+    engine = assemble.build_engine(
         config,
         attempt_dir,
-        camera,
-        mic,
-        speaker,
+        devices,
         clock,
         EngineOptions(driver=DriverOptions(accommodations=acc)),
-        on_line=candidate.on_line,
+        {"on_line": candidate.on_line},
     )
     engine_ref.append(engine)
     try:
@@ -165,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         "answers_used": candidate.used,
     }
     if args.backend:
-        from session.uploader import upload_attempt
+        from session.upload.uploader import upload_attempt
 
         up = upload_attempt(attempt_dir, args.backend, args.token)
         result["receipt"] = bool(up.get("receipt"))
@@ -179,15 +177,3 @@ def run(args: argparse.Namespace) -> int:
             print(f"{k}: {v}")
     ok = summary.get("state") == "finished" and (not args.backend or result["receipt"])
     return 0 if ok else 1
-
-
-def _devices(args: argparse.Namespace, clock: Any) -> tuple[Any, Any, Any]:
-    from capture.camera import CameraSource
-    from capture.scripted_microphone import ScriptedMicrophone
-    from capture.speaker import NullSpeaker, Speaker
-
-    src: Any = int(args.camera) if str(args.camera).isdigit() else args.camera
-    camera = CameraSource(src, clock, loop=True)
-    mic = ScriptedMicrophone(clock)
-    speaker = Speaker(rate=PIPER_RATE) if args.show else NullSpeaker(PIPER_RATE)
-    return camera, mic, speaker

@@ -91,9 +91,8 @@ def _ask_pin(args: argparse.Namespace, interactive: bool) -> str:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from session.atomic_file import write_text_atomic
-    from session.pin import PinFormatError, hash_pin
-    from session.station_config import (
+    from session.runtime.atomic_file import write_text_atomic
+    from session.station.config import (
         Accommodations,
         StationConfig,
         StationConfigError,
@@ -101,6 +100,7 @@ def _init(args: argparse.Namespace) -> int:
         load_station,
         parse_station,
     )
+    from session.station.pin import PinFormatError, hash_pin
 
     out: Path = args.out
     if out.exists() and not args.force:
@@ -176,7 +176,7 @@ def _init(args: argparse.Namespace) -> int:
 # -- check -----------------------------------------------------------------------------------
 def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
     """Every check as {name, ok, message, fix}; never raises."""
-    from session.station_config import StationConfigError
+    from session.station.config import StationConfigError
 
     out: list[dict[str, Any]] = []
 
@@ -201,7 +201,7 @@ def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
         add("interview", False, "no interview file set", "set 'interview' in the config")
     else:
         try:
-            from session.interview_config import load_interview
+            from session.interview.config import load_interview
 
             iv = load_interview(cfg.interview)
             add("interview", True, f"{iv.title} ({len(iv.questions)} questions)")
@@ -212,13 +212,13 @@ def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
     ok, detail = backend_reachable(cfg.backend_url)
     add("backend", ok, f"{cfg.backend_url}: {detail}", "check the network and the backend URL")
     if devices:
+        from capture.devices import parse_device_spec
         from session.checks import run_checks
-        from session.station_config import device_source
 
         try:
             results = run_checks(
-                device_source(cfg.camera),
-                device_source(cfg.microphone),
+                parse_device_spec(cfg.camera),
+                parse_device_spec(cfg.microphone),
                 speaker=True,
                 disk=False,
             )
@@ -232,7 +232,7 @@ def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from session.station_config import StationConfigError, load_station
+    from session.station.config import StationConfigError, load_station
 
     try:
         cfg = load_station(args.config)
@@ -259,7 +259,7 @@ def _run(args: argparse.Namespace) -> int:
         return _err("--candidates must be 1 or more", 2)
     if not args.answers.is_dir():
         return _err(f"answers folder not found: {args.answers}", 2)
-    from ui.kiosk_app import run_kiosk
+    from ui.kiosk.app import run_kiosk
 
     ns = argparse.Namespace(
         candidate=[f"{args.code_prefix}-{i + 1}" for i in range(args.candidates)],

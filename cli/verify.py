@@ -21,7 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from session.verify import verify_attempt
+    from session.attempt.verify import verify_attempt
 
     if not args.attempt_dir.is_dir():
         sys.stderr.write(

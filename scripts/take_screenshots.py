@@ -102,23 +102,16 @@ def draw_diagram(canvas, panel) -> None:
 
 def _scripted_engine(holder: dict, config, attempt, bridge, options):
     """The real engine on the file camera, a scripted microphone and a silent speaker."""
-    from capture.camera import CameraSource
-    from capture.scripted_microphone import ScriptedMicrophone
-    from capture.speaker import NullSpeaker
-    from session.clock import SessionClock
-    from session.engine import InterviewEngine
+    from session import assemble
+    from session.interview.engine import EngineOptions
+    from session.runtime.clock import SessionClock
 
     clock = SessionClock()
-    holder["mic"] = ScriptedMicrophone(clock, 0.1)
-    return InterviewEngine(
-        config,
-        attempt,
-        CameraSource(str(CAMERA), clock),
-        holder["mic"],
-        NullSpeaker(22050),
-        clock,
-        dict(options.engine_options) or None,
-        **bridge.callbacks(),
+    devices = assemble.scripted_devices(str(CAMERA), clock)
+    holder["mic"] = devices.scripted
+    engine_options = EngineOptions.from_any(dict(options.engine_options) or None)
+    return assemble.build_engine(
+        config, attempt, devices, clock, engine_options, bridge.callbacks()
     )
 
 
@@ -143,12 +136,12 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from cli.demo import LocalBackend
-    from session import applog
-    from session.upload_queue import UploadQueue
-    from ui.error_dialog import route_qt_messages
-    from ui.flow import FlowOptions
-    from ui.main_window import AppOptions, MainWindow
-    from ui.style import apply_style
+    from session.runtime import applog
+    from session.upload.queue import UploadQueue
+    from ui.desktop.flow import FlowOptions
+    from ui.desktop.main_window import AppOptions, MainWindow
+    from ui.qt.error_dialog import route_qt_messages
+    from ui.qt.style import apply_style
 
     applog.setup_logging()
     route_qt_messages()

@@ -181,7 +181,7 @@ def check_disk(
     required: bool = True,
 ) -> CheckResult:
     if folder is None:
-        from session.paths import data_dir
+        from session.runtime.paths import data_dir
 
         folder = data_dir()
     try:

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from session.manifest import sha256_file
+from session.attempt.manifest import sha256_file
 
 
 def make_attempt(

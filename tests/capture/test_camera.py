@@ -7,7 +7,7 @@ import pytest
 
 from capture.camera import CameraSource
 from capture.types import DeviceError
-from session.clock import SimulatedClock
+from session.runtime.clock import SimulatedClock
 from tests.conftest import FACES
 
 MALE = FACES / "intel_head-pose-face-detection-male.mp4"  # 12 fps, 62 frames, 480x270

@@ -15,7 +15,7 @@ from capture.microphone import (
     resample,
 )
 from capture.types import AUDIO_RATE, DeviceError
-from session.clock import SimulatedClock
+from session.runtime.clock import SimulatedClock
 from tests.conftest import SPEECH
 
 

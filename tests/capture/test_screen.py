@@ -10,7 +10,7 @@ from capture.screen import (
     screen_capture_status,
 )
 from capture.types import DeviceError
-from session.clock import SimulatedClock
+from session.runtime.clock import SimulatedClock
 
 
 @pytest.mark.device

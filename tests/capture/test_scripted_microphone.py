@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from capture.scripted_microphone import ScriptedMicrophone
-from session.clock import SessionClock
+from session.runtime.clock import SessionClock
 
 
 def test_blocks_are_paced_in_real_time_and_silent_until_a_clip_is_played():

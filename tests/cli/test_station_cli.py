@@ -34,8 +34,8 @@ def test_init_from_flags_writes_a_valid_config_with_only_the_pin_hash(tmp_path):
     assert "482913" not in text and 'proctor_pin = "scrypt$' in text
     assert 'data_dir = "data"' in text and "extra_time_pct = 25" in text
     assert oct(f.stat().st_mode & 0o777) == "0o600"
-    from session.pin import verify_pin
-    from session.station_config import load_station
+    from session.station.config import load_station
+    from session.station.pin import verify_pin
 
     cfg = load_station(f)
     assert verify_pin("482913", cfg.proctor_pin) and cfg.data_dir == tmp_path / "data"
@@ -75,7 +75,7 @@ def test_a_bad_station_config_stops_the_kiosk_before_any_window(tmp_path):
     f = tmp_path / "station.toml"
     f.write_text(f.read_text().replace('backend_url = "http', 'backend_url = "htp'))
     r = subprocess.run(
-        [sys.executable, "-m", "ui.kiosk_app", "--station", str(f)],
+        [sys.executable, "-m", "ui.kiosk.app", "--station", str(f)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import run_main
-from tests.session.test_verify import make_attempt
+from tests.session.attempt.test_verify import make_attempt
 
 
 def test_verify_prints_json_and_exits_0_then_1_after_damage(tmp_path):

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from ui.bridge import TaskRunner
+from ui.qt.bridge import TaskRunner
 
 
 @pytest.fixture

@@ -1,0 +1,151 @@
+"""The one place that turns device descriptions into devices and an interview engine.
+
+The desktop app, the kiosk, ``main.py run`` and ``main.py check`` describe devices the same
+way (an index, a name, a device path or a file; see ``capture.devices.parse_device_spec``)
+and get them built here, so adding a device option, a file-backed source or a different
+speaker touches this module only. Devices are returned unopened: whoever runs them (the
+engine, the checks) opens and closes them on its own threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from capture.camera import CameraSource
+from capture.devices import (
+    DeviceSpec,
+    list_cameras,
+    list_microphones,
+    list_speakers,
+    parse_device_spec,
+)
+from capture.microphone import MicrophoneSource, WavFileSource, open_microphone, read_wav_16k
+from capture.scripted_microphone import ScriptedMicrophone
+from capture.speaker import NullSpeaker, Speaker
+from capture.types import Clock, DeviceInfo
+from session.attempt.store import Attempt
+from session.interview.config import InterviewConfig
+from session.interview.engine import EngineOptions, InterviewEngine
+
+log = logging.getLogger(__name__)
+
+VOICE_RATE = 22050  # the bundled Piper voice's sample rate
+MIC_BLOCK_S = 0.1
+
+Microphone = MicrophoneSource | WavFileSource | ScriptedMicrophone
+AnySpeaker = Speaker | NullSpeaker
+
+
+@dataclass
+class InterviewDevices:
+    """What one interview runs on. ``scripted`` is set when the microphone is a simulated
+    candidate's (unattended runs): the same object as ``microphone``."""
+
+    camera: CameraSource | None
+    microphone: Microphone
+    speaker: AnySpeaker
+    scripted: ScriptedMicrophone | None = None
+
+
+def camera(spec: str | int | None, clock: Clock, *, loop: bool = True) -> CameraSource:
+    """A camera index, device path, image or video file (files loop unless ``loop=False``)."""
+    parsed = parse_device_spec(spec)
+    return CameraSource(0 if parsed is None else parsed, clock, loop=loop)
+
+
+def microphone(spec: str | int | None, clock: Clock) -> MicrophoneSource | WavFileSource:
+    """A live input (None: the default one) or an audio file played in real time."""
+    return open_microphone(parse_device_spec(spec), clock, MIC_BLOCK_S)
+
+
+def speaker(spec: str | int | AnySpeaker | None = None, *, silent: bool = False) -> AnySpeaker:
+    """The output device named by ``spec`` (None: the default); ``silent`` plays into
+    nothing at real-time pace (unattended runs). An already built speaker is kept."""
+    if isinstance(spec, (Speaker, NullSpeaker)):
+        return spec
+    if silent:
+        return NullSpeaker(VOICE_RATE)
+    return Speaker(parse_device_spec(spec), rate=VOICE_RATE)
+
+
+def live_devices(
+    camera_spec: str | int | None,
+    mic_spec: str | int | None,
+    speaker_spec: str | int | AnySpeaker | None,
+    clock: Clock,
+    *,
+    loop_camera: bool = True,
+) -> InterviewDevices:
+    """The candidate's own camera (None: no camera), microphone and speaker. A camera file
+    plays once through unless ``loop_camera``."""
+    cam = camera(camera_spec, clock, loop=loop_camera) if camera_spec is not None else None
+    return InterviewDevices(cam, microphone(mic_spec, clock), speaker(speaker_spec))
+
+
+def scripted_devices(
+    camera_spec: str | int | None, clock: Clock, *, audible: bool = False
+) -> InterviewDevices:
+    """A looped camera file and a microphone that plays the answers it is handed: for
+    unattended runs, where a simulated candidate answers. The interviewer is heard only
+    when ``audible``."""
+    mic = ScriptedMicrophone(clock, MIC_BLOCK_S)
+    return InterviewDevices(camera(camera_spec, clock), mic, speaker(silent=not audible), mic)
+
+
+def answer_clips(folder: Path) -> list[Any]:
+    """The answers of an unattended run: every WAV in ``folder``, sorted by name, as 16 kHz
+    mono samples."""
+    return [read_wav_16k(p) for p in sorted(Path(folder).glob("*.wav"))]
+
+
+def build_engine(
+    config: InterviewConfig,
+    attempt: Attempt | Path,
+    devices: InterviewDevices,
+    clock: Clock,
+    options: EngineOptions | None = None,
+    callbacks: dict[str, Callable[..., None]] | None = None,
+) -> InterviewEngine:
+    """The interview engine on ``devices``, everything on one session clock."""
+    return InterviewEngine(
+        config,
+        attempt,
+        devices.camera,
+        devices.microphone,
+        devices.speaker,
+        clock,
+        options,
+        **(callbacks or {}),
+    )
+
+
+def list_devices() -> list[dict[str, Any]]:
+    """Cameras, microphones and speakers, one entry each ({"kind", "name"}; a kind whose
+    listing failed gives {"kind", "error"}, itself worth reporting). Slow: call it off the
+    GUI thread."""
+    out: list[dict[str, Any]] = []
+    listers: dict[str, Callable[[], list[DeviceInfo]]] = {
+        "camera": list_cameras,
+        "microphone": list_microphones,
+        "speaker": list_speakers,
+    }
+    for kind, lister in listers.items():
+        try:
+            out.extend({"kind": kind, "name": d.name} for d in lister())
+        except Exception as e:
+            out.append({"kind": kind, "error": str(e)})
+    return out
+
+
+def first_camera() -> DeviceSpec:
+    """The first camera the system lists (0 when listing fails); None when there is none."""
+    try:
+        cams = list_cameras()
+    except Exception as e:
+        log.info("camera list unavailable: %s", e)
+        return 0
+    return cams[0].source if cams else None

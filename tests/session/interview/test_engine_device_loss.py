@@ -1,0 +1,195 @@
+"""A camera or microphone that stops mid-interview: the candidate is told what happened and
+what to do, the timeline records it, the device is opened again until it delivers, and the
+interview and recording go on."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from capture.microphone import MicrophoneSource
+from capture.scripted_microphone import ScriptedMicrophone
+from capture.types import DeviceError
+from session.attempt.events import read_events
+from session.interview.engine import InterviewEngine
+from session.runtime.clock import SessionClock
+from tests.session.interview.test_engine import (
+    CONFIG,
+    FakeCamera,
+    FakeCaptions,
+    FakeScreen,
+    FakeVoice,
+)
+
+
+class FlakyCamera(FakeCamera):
+    """Stops after `fail_at` frames (an unplugged camera); the first `refuse` reopenings
+    fail as if it were still unplugged, then it delivers again."""
+
+    def __init__(self, clock, fail_at: int = 5, refuse: int = 1) -> None:
+        super().__init__(clock)
+        self.fail_at, self.refuse, self.opens, self.broken = fail_at, refuse, 0, False
+
+    def open(self) -> None:
+        self.opens += 1
+        if self.opens > 1 and self.refuse > 0:
+            self.refuse -= 1
+            raise DeviceError("Camera 0 could not be opened", "Plug it in.")
+        self.broken = False
+        super().open()
+        self.k = 0
+
+    def read(self, timeout=None):
+        if self.broken:
+            time.sleep(0.05)
+            return None
+        if self.opens == 1 and self.k == self.fail_at:
+            self.broken = True
+            raise DeviceError("Camera 0 stopped sending pictures", "Check the cable.")
+        return super().read(timeout)
+
+
+def _engine(tmp_path, camera, mic, clock, options: dict | None = None, **callbacks):
+    """``options``: EngineOptions fields that differ from these test defaults."""
+    opts = {
+        "voice_player": FakeVoice(clock, 0.3),
+        "caption_worker_factory": FakeCaptions,
+        "screen_source_factory": FakeScreen,
+        "face_checks": False,
+        "preset": "ultrafast",
+        **(options or {}),
+    }
+    attempt = tmp_path / "attempt"
+    return InterviewEngine(CONFIG, attempt, camera, mic, None, clock, opts, **callbacks)
+
+
+def _wait_for(calls: list, predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if any(predicate(c) for c in calls):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_camera_that_stops_is_reported_reopened_and_delivers_again(tmp_path):
+    clock = SessionClock()
+    camera = FlakyCamera(clock)
+    calls: list[tuple[str, str, str]] = []
+    frames: list[int] = []
+    engine = _engine(
+        tmp_path,
+        camera,
+        ScriptedMicrophone(clock, block_s=0.05),
+        clock,
+        on_device=lambda *a: calls.append(a),
+        on_frame=lambda f, faces=None: frames.append(f.index),
+    )
+    engine.start()
+    try:
+        assert _wait_for(calls, lambda c: c[2] == "", 10), calls
+        n = len(frames)
+        time.sleep(0.5)
+        assert len(frames) > n  # frames flow again
+    finally:
+        engine.stop(10.0)
+    assert calls[0] == ("camera", "Camera 0 stopped sending pictures", "Check the cable.")
+    assert calls[-1] == ("camera", "", "")
+    assert len(calls) == 2  # told once, however many reopenings failed in between
+    assert camera.opens == 3  # the first reopening failed, the second worked
+    events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
+    types = [e["type"] for e in events]
+    assert types.index("device_error") < types.index("device_restored")
+    # One entry per loss, with what the candidate was told.
+    (error,) = [e for e in events if e["type"] == "device_error"]
+    assert (error["device"], error["message"], error["fix"]) == (
+        "camera",
+        "Camera 0 stopped sending pictures",
+        "Check the cable.",
+    )
+
+
+@pytest.mark.device
+def test_a_real_microphone_stream_that_ends_is_opened_again(tmp_path, virtual_mic):
+    clock = SessionClock()
+    mic = MicrophoneSource(virtual_mic, clock)
+    calls: list[tuple[str, str, str]] = []
+    levels: list[float] = []
+    lost = threading.Event()
+    engine = _engine(
+        tmp_path,
+        FakeCamera(clock),
+        mic,
+        clock,
+        on_device=lambda *a: (calls.append(a), lost.set()),
+        on_level=levels.append,
+    )
+    engine.start()
+    try:
+        deadline = time.monotonic() + 10
+        while mic._stream is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        # The sound server ends the stream under us, as when a headset is unplugged.
+        mic._stream.abort()
+        assert lost.wait(5), "the lost microphone was not reported"
+        # The interviewer is told too: no check-ins for a silence nobody could hear.
+        assert _wait_for([0], lambda _: engine.driver._mic_lost, 2)
+        assert _wait_for(calls, lambda c: c == ("microphone", "", ""), 10), calls
+        assert _wait_for([0], lambda _: not engine.driver._mic_lost, 2)
+        n = len(levels)
+        time.sleep(0.5)
+        assert len(levels) > n  # audio flows again from the reopened stream
+    finally:
+        engine.stop(10.0)
+    kind, problem, fix = calls[0]
+    assert kind == "microphone" and "stopped working" in problem and "plugged in" in fix
+    events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
+    assert any(e["type"] == "device_error" and e.get("device") == "microphone" for e in events)
+    assert any(e["type"] == "device_restored" for e in events)
+
+
+class MuteFirstLineVoice(FakeVoice):
+    """The first line never finishes playing (a dead output device) until it is stopped;
+    later lines play normally."""
+
+    def say(self, text, on_start, on_end) -> None:
+        if self.said:
+            return super().say(text, on_start, on_end)
+        self.said.append(text)
+        self._cut = cut = threading.Event()
+
+        def hang() -> None:
+            on_start(self.clock())
+            cut.wait(30)
+            on_end(self.clock(), True)
+
+        threading.Thread(target=hang, daemon=True).start()
+
+
+def test_a_line_that_never_plays_tells_the_candidate_until_a_line_plays_again(tmp_path):
+    from session.interview.driver import DriverOptions
+
+    clock = SessionClock()
+    calls: list[tuple[str, str, str]] = []
+    engine = _engine(
+        tmp_path,
+        FakeCamera(clock),
+        ScriptedMicrophone(clock, block_s=0.05),
+        clock,
+        {
+            "voice_player": MuteFirstLineVoice(clock, 0.3),
+            "driver": DriverOptions(voice_timeout_s=1.0, voice_s_per_word=0.0),
+        },
+        on_device=lambda *a: calls.append(a),
+    )
+    engine.start()
+    try:
+        assert _wait_for(calls, lambda c: c == ("speaker", "", ""), 15), calls
+    finally:
+        engine.stop(10.0)
+    assert calls[0][0] == "speaker" and "did not play" in calls[0][1]
+    assert "headphones" in calls[0][2]
+    assert len(calls) == 2

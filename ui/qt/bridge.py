@@ -1,0 +1,169 @@
+"""Where worker threads meet Qt. Core callbacks (called on any thread) become Qt signals
+emitted on the GUI thread; one-shot background jobs run on a small thread pool and report
+back on the GUI thread. Widgets are never handed to workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Re-emits on the GUI thread whatever a worker posted. Every public signal of a bridge is
+    therefore emitted on the GUI thread, so plain functions and lambdas connected to it also
+    run there (a direct emit from a worker would run them on the worker)."""
+
+    posted = Signal(str, object)
+
+
+class Bridge(QObject):
+    """Turns the interview engine's and the sources' plain callbacks into signals.
+
+    ``callbacks()`` gives the dict of callables to pass to core objects. Frames and levels
+    are coalesced: when the GUI falls behind, only the newest one is delivered, so a slow
+    repaint never builds a queue of stale video.
+    """
+
+    question = Signal(int, int, object)  # index, count, question
+    caption = Signal(str, str, str)  # speaker, committed, tentative
+    level = Signal(float)  # rms dBFS
+    state = Signal(str)
+    frame = Signal(object, object)  # VideoFrame, faces (list of boxes)
+    finished = Signal(object)  # summary
+    whiteboard = Signal(bool)  # the question wants the whiteboard shown / hidden
+    line = Signal(str, str, bool)  # interviewer line: kind, text, started (False: ended)
+    device = Signal(str, str, str)  # camera/microphone stopped: kind, problem, fix ("" = back)
+    error = Signal(object)  # exception or message
+    upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
+    upload_result = Signal(object)  # session.upload.queue.UploadResult
+    heard = Signal(str)  # checks page: what the microphone heard, as text
+
+    _COALESCED = frozenset({"frame", "level", "upload_progress"})
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._relay = _Relay()
+        self._relay.posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+        self._lock = threading.Lock()
+        self._latest: dict[str, tuple] = {}
+
+    def post(self, name: str, *args: Any) -> None:
+        """Safe from any thread: emits signal ``name`` with ``args`` on the GUI thread."""
+        if name in self._COALESCED:
+            with self._lock:
+                pending = name in self._latest
+                self._latest[name] = args
+            if pending:
+                return
+            self._relay.posted.emit(name, None)
+        else:
+            self._relay.posted.emit(name, args)
+
+    @Slot(str, object)
+    def _dispatch(self, name: str, args: tuple | None) -> None:
+        if args is None:
+            with self._lock:
+                args = self._latest.pop(name, None)
+            if args is None:
+                return
+        getattr(self, name).emit(*args)
+
+    def callbacks(self) -> dict[str, Callable[..., None]]:
+        """Keyword arguments for ``InterviewEngine`` callbacks."""
+        return {
+            "on_question": lambda i, n, q: self.post("question", i, n, q),
+            "on_caption": lambda s, c, t: self.post("caption", s, c, t),
+            "on_level": lambda db: self.post("level", float(db)),
+            "on_state": lambda s: self.post("state", str(s)),
+            "on_frame": lambda f, faces=None: self.post("frame", f, faces),
+            "on_finished": lambda summary: self.post("finished", summary),
+            "on_whiteboard": lambda visible: self.post("whiteboard", bool(visible)),
+            "on_line": lambda kind, text, started: self.post("line", kind, text, bool(started)),
+            "on_device": lambda kind, problem, fix: self.post("device", kind, problem, fix),
+        }
+
+    def watch_uploads(self, queue: Any) -> None:
+        """Routes an ``UploadQueue``'s progress and results (worker thread) to signals."""
+        queue.progress = lambda sent, total, rate, eta: self.post(
+            "upload_progress", int(sent), int(total), float(rate), float(eta)
+        )
+        queue.on_result = lambda result: self.post("upload_result", result)
+
+
+class _Done(QObject):
+    done = Signal(int, bool, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, job_id: int, fn: Callable[[], Any], done: _Done) -> None:
+        super().__init__()
+        self.job_id, self.fn, self.sig = job_id, fn, done
+
+    def run(self) -> None:
+        try:
+            result, ok = self.fn(), True
+        except Exception as e:  # reported to on_error on the GUI thread
+            log.warning("background job failed: %s", e, exc_info=True)
+            result, ok = e, False
+        self.sig.done.emit(self.job_id, ok, result)
+
+
+# Pools live as long as the process: a pool freed by the garbage collector could be freed on
+# one of its own threads (a finished job dropping the last reference), which aborts.
+_POOLS: list[QThreadPool] = []
+
+
+class TaskRunner(QObject):
+    """One small runner for one-shot background jobs (disk, network, device probes).
+    ``on_done(result)`` / ``on_error(exception)`` run on the GUI thread."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool()
+        self._pool.setMaxThreadCount(max_threads)
+        self._pool.setExpiryTimeout(5000)
+        _POOLS.append(self._pool)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[Callable | None, Callable | None, QObject | None]] = {}
+        self._sig = _Done()
+        self._sig.done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
+    ) -> int:
+        """Runs ``fn`` on the pool. The callbacks are skipped when ``owner`` (the widget
+        they update) was deleted in the meantime."""
+        job_id = next(self._ids)
+        self._pending[job_id] = (on_done, on_error, owner)
+        self._pool.start(_Job(job_id, fn, self._sig))
+        return job_id
+
+    @Slot(int, bool, object)
+    def _finish(self, job_id: int, ok: bool, result: object) -> None:
+        on_done, on_error, owner = self._pending.pop(job_id, (None, None, None))
+        if owner is not None and not shiboken6.isValid(owner):
+            return
+        if ok and on_done is not None:
+            on_done(result)
+        elif not ok and on_error is not None:
+            on_error(result)  # type: ignore[arg-type]
+
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def wait(self, timeout_s: float) -> bool:
+        """Waits for running jobs (at shutdown). True when all finished in time."""
+        return self._pool.waitForDone(int(timeout_s * 1000))
