@@ -21,8 +21,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from session.runtime import paths
+from session.runtime.worker import SourcePump, WorkerThread
 from ui.qt.bridge import Bridge, TaskRunner
-from ui.qt.workers import SourcePump, WorkerThread
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QTextBrowser
 
 from capture.scripted_microphone import ScriptedMicrophone
 from capture.types import DeviceError
+from session.runtime.worker import SourcePump
 from ui.desktop.help_dialog import HelpDialog
-from ui.qt.workers import SourcePump
 
 
 def test_pump_delivers_blocks_and_stops_within_its_bound():

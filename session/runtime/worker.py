@@ -1,5 +1,5 @@
-"""Long-running device workers for the UI: a thread that opens a source, pulls items and hands
-each to a callback (which posts to a ``Bridge``). Stoppable and joinable with a time bound."""
+"""The one worker-thread base: a non-daemon thread that can be told to stop and joined with a
+time bound, and a pump that opens a source, pulls items and hands each to a callback."""
 
 from __future__ import annotations
 
