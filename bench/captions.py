@@ -40,7 +40,7 @@ from speech.caption_worker import CaptionWorker  # noqa: E402
 from speech.captioner import CaptionUpdate, StreamingCaptioner, Word  # noqa: E402
 from speech.models import WhisperSettings, load_whisper  # noqa: E402
 from speech.offline import read_audio, transcribe_audio  # noqa: E402
-from speech.textnorm import drop_roman_heading, normalize  # noqa: E402
+from tools.wer import drop_roman_heading, normalize  # noqa: E402
 
 BLOCK_S = 0.1
 TRAILING_SILENCE_S = 1.5

@@ -12,9 +12,9 @@ import jiwer
 import numpy as np
 import pytest
 
-from speech.textnorm import normalize
 from tests.backend.server import BackendProcess
 from tests.conftest import FACES, SPEECH, run_main
+from tools.wer import normalize
 
 HERE = Path(__file__).resolve().parent
 INTERVIEW = HERE / "run_interview.yaml"

@@ -5,8 +5,8 @@ import json
 import jiwer
 import pytest
 
-from speech.textnorm import normalize
 from tests.conftest import run_main
+from tools.wer import normalize
 
 
 @pytest.mark.model

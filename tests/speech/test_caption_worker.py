@@ -8,7 +8,7 @@ import pytest
 
 from speech.caption_worker import CaptionWorker
 from speech.captioner import CaptionUpdate, StreamingCaptioner, Word
-from speech.textnorm import normalize
+from tools.wer import normalize
 
 from .conftest import blocks, silence
 

@@ -8,7 +8,7 @@ import pytest
 
 from speech.captioner import StreamingCaptioner
 from speech.decoder import RawWord, cut_repetition
-from speech.textnorm import normalize
+from tools.wer import normalize
 
 from .conftest import run_captioner, silence
 

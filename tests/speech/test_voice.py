@@ -10,8 +10,8 @@ import pytest
 
 from capture.microphone import resample
 from speech.captioner import StreamingCaptioner
-from speech.textnorm import normalize
 from speech.tts import InterviewerVoice, VoicePlayer
+from tools.wer import normalize
 
 from .conftest import run_captioner, silence
 

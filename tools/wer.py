@@ -1,4 +1,6 @@
-"""English text normalisation for word error rates.
+"""Word error rates for the benchmarks and tests, with English text normalisation.
+
+Not part of the app: nothing in capture/, speech/, session/ or ui/ imports it.
 
 Transcripts and references differ in case, punctuation, abbreviations ("Mr." / "mister")
 and how numbers are written ("20th" / "twentieth"). Both sides go through the same
@@ -133,3 +135,11 @@ def normalize(text: str) -> str:
         word = _ABBREVIATIONS.get(word, word)
         words.append(word.replace("'", ""))  # "beauty's" and "beautys" compare equal
     return " ".join(words)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate of ``hypothesis`` against ``reference``, both normalised; an empty
+    hypothesis counts every reference word as deleted."""
+    import jiwer
+
+    return float(jiwer.wer(normalize(reference), normalize(hypothesis) or "<nothing>"))

@@ -1,4 +1,4 @@
-from speech.textnorm import drop_roman_heading, normalize, number_words, ordinal_words
+from tools.wer import drop_roman_heading, normalize, number_words, ordinal_words
 
 
 def test_case_punctuation_and_hyphens_do_not_count():
