@@ -156,11 +156,7 @@ class MicrophoneSource:
     def close(self) -> None:
         self._closing = True
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.stop()
-            with contextlib.suppress(Exception):
-                stream.close()
+        close_stream(stream)
 
     def info(self) -> DeviceInfo:
         return DeviceInfo(
@@ -176,6 +172,17 @@ class MicrophoneSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def close_stream(stream: object | None) -> None:
+    """Stops and closes a PortAudio stream; a device that already vanished may fail either
+    step, which must not keep the other from running."""
+    if stream is None:
+        return
+    with contextlib.suppress(Exception):
+        stream.stop()  # type: ignore[attr-defined]
+    with contextlib.suppress(Exception):
+        stream.close()  # type: ignore[attr-defined]
 
 
 def _open_failure(name: str, err: Exception | None) -> DeviceError:

@@ -7,13 +7,13 @@ the device callback (or the null speaker's thread) only copies out of the queue.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import deque
 
 import numpy as np
 
+from capture.microphone import close_stream
 from capture.types import DeviceError, DeviceInfo, sleep_until
 
 
@@ -155,11 +155,7 @@ class Speaker(_SpeakerBase):
     def close(self) -> None:
         self.stop()
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.stop()
-            with contextlib.suppress(Exception):
-                stream.close()
+        close_stream(stream)
 
     def info(self) -> DeviceInfo:
         return DeviceInfo("speaker", self._name, str(self.device), {"rate": self.rate})
