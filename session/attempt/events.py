@@ -10,6 +10,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from session.recording.timeline import (  # the recorder's own events, one timeline
+    DEVICE_ERROR,
+    DEVICE_RESTORED,
+    RECORDING_STARTED,
+    RECORDING_STOPPED,
+)
+
+__all__ = ["DEVICE_ERROR", "DEVICE_RESTORED", "RECORDING_STARTED", "RECORDING_STOPPED"]
+
 # Event types other modules write. Keep names stable: the backend's review page shows them.
 QUESTION_ASKED = "question_asked"
 QUESTION_ENDED = "question_ended"
@@ -23,10 +32,6 @@ FACE_LOST = "face_lost"
 FACE_FOUND = "face_found"
 MULTIPLE_FACES = "multiple_faces"
 MONITOR_ADDED = "monitor_added"
-DEVICE_ERROR = "device_error"
-DEVICE_RESTORED = "device_restored"  # a lost camera or microphone delivers again
-RECORDING_STARTED = "recording_started"
-RECORDING_STOPPED = "recording_stopped"
 SCREEN_SHARE_STARTED = "screen_share_started"
 SCREEN_SHARE_STOPPED = "screen_share_stopped"
 INTEGRITY_FLAG = "integrity_flag"  # what the candidate was told; "about" names the kind

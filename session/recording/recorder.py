@@ -24,7 +24,7 @@ import numpy as np
 
 from capture.microphone import resample
 from capture.types import AUDIO_RATE, AudioBlock, Clock, VideoFrame
-from session.attempt import events as ev
+from session.recording import timeline as ev
 from session.recording.media_writer import EncodeError, MediaWriter, NoSpaceError
 from session.recording.segments import next_segment_path
 
@@ -135,7 +135,7 @@ class Recorder:
         audio_rate: int = AUDIO_RATE,
         video_bitrate: int | None = None,
         *,
-        events: ev.EventLog | None = None,
+        events: ev.Timeline | None = None,
         on_stopped: Callable[[StopReason], None] | None = None,
         t0: float | None = None,
         preset: str = "ultrafast",  # bench: veryfast takes ~2x the CPU, dropped 7 % under load

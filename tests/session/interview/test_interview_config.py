@@ -9,7 +9,7 @@ import yaml
 
 from session.interview.config import InterviewConfigError, load_interview
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets" / "interviews"
+ASSETS = Path(__file__).resolve().parents[3] / "assets" / "interviews"
 
 GOOD = {
     "id": "t",
