@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import re
 import sys
 import threading
@@ -22,13 +23,13 @@ log = logging.getLogger(__name__)
 DeviceSpec = str | int | None
 
 
-def parse_device_spec(value: str | int | None) -> DeviceSpec:
+def parse_device_spec(value: str | os.PathLike[str] | int | None) -> DeviceSpec:
     """The one reading of a device description (``--camera``, ``--mic``, a station config):
     None, "" or "default" is the system default (None); a digit string is a device index;
     anything else stays a name, a device path or a file path."""
     if value is None or isinstance(value, int):
         return value
-    text = value.strip()
+    text = os.fspath(value).strip()
     if text in ("", "default"):
         return None
     return int(text) if text.isdigit() else text

@@ -138,6 +138,8 @@ class StreamingCaptioner:
     # -- input ----------------------------------------------------------------------
 
     def _time_at(self, pos: int) -> float:
+        if not self._anchors:  # no audio yet (a turn that ends before it began)
+            return pos / AUDIO_RATE
         anchor_pos, anchor_t = self._anchors[0]
         for p, t in reversed(self._anchors):
             if p <= pos:

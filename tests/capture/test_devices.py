@@ -55,3 +55,18 @@ def test_watcher_on_the_real_device_lists_is_quiet_and_joins(virtual_mic: str) -
         w.close()
     assert w.join(timeout=0.1)
     assert calls == []  # nothing was plugged in or out
+
+
+def test_one_reading_of_a_device_description():
+    from pathlib import Path
+
+    from capture.devices import parse_device_spec
+
+    assert parse_device_spec(None) is None
+    assert parse_device_spec("") is None
+    assert parse_device_spec(" default ") is None
+    assert parse_device_spec("2") == 2
+    assert parse_device_spec(3) == 3
+    assert parse_device_spec("/dev/video1") == "/dev/video1"
+    assert parse_device_spec(Path("clips/face.jpg")) == "clips/face.jpg"
+    assert parse_device_spec("USB Audio 2") == "USB Audio 2"

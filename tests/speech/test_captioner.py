@@ -125,3 +125,11 @@ def test_a_committed_word_said_again_later_does_not_swallow_the_words_between(
     out = jiwer.process_words(normalize(reference("jfk.wav")), normalize(captioner.committed_text))
     assert out.deletions == 0, captioner.committed_text
     assert "can do for you" in normalize(captioner.committed_text)
+
+
+@pytest.mark.model
+def test_finishing_a_turn_that_heard_no_audio_commits_nothing(whisper_model):
+    captioner = StreamingCaptioner(whisper_model)
+    update = captioner.finish()
+    assert update.committed == []
+    assert update.tentative == []
