@@ -168,6 +168,3 @@ def _run_speaker(confirm_heard: Callable[[], bool | None] | None) -> CheckResult
     finally:
         spk.close()
 
-
-def all_required_ok(results: list[CheckResult]) -> bool:
-    return all(r.ok for r in results if r.required)
