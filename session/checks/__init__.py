@@ -24,7 +24,6 @@ from session.checks.result import (
     device_failed,
     no_camera,
 )
-from session.checks.run import run_checks
 from session.checks.session import CheckDevices, CheckPlan, CheckSession
 from session.checks.system import (
     MARGIN_BYTES,
@@ -62,5 +61,4 @@ __all__ = [
     "dbfs",
     "device_failed",
     "no_camera",
-    "run_checks",
 ]
