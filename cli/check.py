@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
-from session.checks import CheckResult, all_required_ok, run_checks
+from session import assemble
+from session.checks import CheckPlan, CheckResult, CheckSession, all_required_ok
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -45,17 +47,17 @@ def run(args: argparse.Namespace) -> int:
     if args.backend and not args.backend.startswith(("http://", "https://")):
         sys.stderr.write("main.py check: error: --backend must be an http:// or https:// URL\n")
         return 2
-    results = run_checks(
-        args.camera,
-        args.mic,
+    # A camera or audio file stands in for a device; an audio file needn't be waited for.
+    clock = time.monotonic
+    devices = assemble.check_devices(args.camera, args.mic, None, clock, realtime_mic=False)
+    plan = CheckPlan(
         speaker=args.speaker,
         screen=args.screen,
         backend_url=args.backend,
-        camera_seconds=args.seconds,
-        mic_seconds=args.seconds,
         min_mbps=args.min_mbps,
-        confirm_heard=None if args.json else _ask_heard,
+        seconds=args.seconds,
     )
+    results = CheckSession(devices, plan).run_once(None if args.json else _ask_heard)
     ok = all_required_ok(results)
     if args.json:
         print(json.dumps({"ok": ok, "checks": [r.to_json() for r in results]}))

@@ -212,16 +212,16 @@ def station_checks(cfg: Any, devices: bool = True) -> list[dict[str, Any]]:
     ok, detail = backend_reachable(cfg.backend_url)
     add("backend", ok, f"{cfg.backend_url}: {detail}", "check the network and the backend URL")
     if devices:
-        from capture.devices import parse_device_spec
-        from session.checks import run_checks
+        import time
+
+        from session import assemble
+        from session.checks import CheckPlan, CheckSession
 
         try:
-            results = run_checks(
-                parse_device_spec(cfg.camera),
-                parse_device_spec(cfg.microphone),
-                speaker=True,
-                disk=False,
+            kit = assemble.check_devices(
+                cfg.camera, cfg.microphone, cfg.speaker, time.monotonic, realtime_mic=False
             )
+            results = CheckSession(kit, CheckPlan(speaker=True, disk=False)).run_once()
         except Exception as e:
             add("devices", False, f"device checks failed: {e}", "see the log")
             results = []

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
+
 from capture.camera import CameraSource
 from capture.devices import (
     DeviceSpec,
@@ -28,6 +30,7 @@ from capture.scripted_microphone import ScriptedMicrophone
 from capture.speaker import NullSpeaker, Speaker
 from capture.types import Clock, DeviceInfo
 from session.attempt.store import Attempt
+from session.checks.session import CheckDevices
 from session.interview.config import InterviewConfig
 from session.interview.engine import EngineOptions, InterviewEngine
 
@@ -149,3 +152,38 @@ def first_camera() -> DeviceSpec:
         log.info("camera list unavailable: %s", e)
         return 0
     return cams[0].source if cams else None
+
+
+def _still_image(spec: DeviceSpec) -> bool:
+    """An image file (not a video, not a device): its picture never changes on purpose."""
+    return (
+        isinstance(spec, str)
+        and not spec.startswith("/dev/")
+        and Path(spec).is_file()
+        and bool(cv2.haveImageReader(spec))
+    )
+
+
+def check_devices(
+    camera_spec: str | int | None,
+    mic_spec: str | int | None,
+    speaker_spec: str | int | None,
+    clock: Clock,
+    *,
+    no_camera: bool = False,
+    realtime_mic: bool = True,
+) -> CheckDevices:
+    """The devices of one run of the checks, unopened: camera (None: the default one;
+    ``no_camera``: the computer has none), microphone and a speaker built on first use.
+    With ``realtime_mic=False`` an audio file is read as fast as the check takes it (a
+    one-shot run judges its first seconds without waiting for them)."""
+    cam_spec = parse_device_spec(camera_spec)
+    mic = microphone(mic_spec, clock)
+    if isinstance(mic, WavFileSource) and not realtime_mic:
+        mic.realtime = False
+    return CheckDevices(
+        camera=None if no_camera else camera(cam_spec, clock),
+        microphone=mic,
+        speaker=lambda: speaker(speaker_spec),
+        still_camera=_still_image(cam_spec),
+    )

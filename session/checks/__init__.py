@@ -1,8 +1,9 @@
 """Pre-interview checks, without Qt: camera, face, microphone, speaker, screen, network, disk.
 
-Each check can be fed as data arrives (the checks page calls ``update`` with frames and
-audio blocks from its workers) or run one-shot (``run_checks`` for ``main.py check``).
-Every result says what is wrong in plain words and, in ``fix``, what to do about it.
+Each check can be fed as data arrives (``update`` with frames and audio blocks) or asked for
+its verdict (``finish``); ``CheckSession`` runs them all for one visit, live for the checks
+page or one-shot for ``main.py check`` and station probes. Every result says what is wrong
+in plain words and, in ``fix``, what to do about it.
 """
 
 from session.checks.camera import CameraCheck
@@ -14,9 +15,16 @@ from session.checks.face import (
     TOO_FAR,
     FaceCheck,
 )
+from session.checks.listener import CheckListener, QuietListener
 from session.checks.microphone import MicrophoneCheck, SpeechDetector, dbfs
-from session.checks.result import CheckResult, device_failed
-from session.checks.run import all_required_ok, run_checks
+from session.checks.result import (
+    DEVICE_FIXES,
+    CheckResult,
+    all_required_ok,
+    device_failed,
+    no_camera,
+)
+from session.checks.session import CheckDevices, CheckPlan, CheckSession
 from session.checks.system import (
     MARGIN_BYTES,
     RECORDING_BYTES,
@@ -27,6 +35,7 @@ from session.checks.system import (
 )
 
 __all__ = [
+    "DEVICE_FIXES",
     "MANY_FACES",
     "MARGIN_BYTES",
     "NO_FACE",
@@ -35,9 +44,14 @@ __all__ = [
     "TOO_DARK",
     "TOO_FAR",
     "CameraCheck",
+    "CheckDevices",
+    "CheckListener",
+    "CheckPlan",
     "CheckResult",
+    "CheckSession",
     "FaceCheck",
     "MicrophoneCheck",
+    "QuietListener",
     "SpeakerCheck",
     "SpeechDetector",
     "all_required_ok",
@@ -46,5 +60,5 @@ __all__ = [
     "check_screen",
     "dbfs",
     "device_failed",
-    "run_checks",
+    "no_camera",
 ]

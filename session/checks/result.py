@@ -6,8 +6,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from capture.types import DeviceError
-
 
 @dataclass
 class CheckResult:
@@ -46,6 +44,30 @@ def _json_safe(v: Any) -> bool:
     return False
 
 
-def device_failed(name: str, err: DeviceError, required: bool = True) -> CheckResult:
-    """A check that could not start because its device did not open."""
-    return CheckResult(name, False, required, str(err), err.fix)
+# What to do when a device failed without saying (a DeviceError brings its own fix).
+DEVICE_FIXES = {
+    "camera": "Plug in a camera, close other apps that use it, then press Check again.",
+    "microphone": "Plug in a microphone, check it is not muted, then press Check again.",
+}
+OTHER_FIX = "Press Check again. If it keeps failing, open Help."
+
+
+def device_failed(name: str, err: BaseException, required: bool = True) -> CheckResult:
+    """A check that could not run because its device (or the check itself) failed."""
+    fix = getattr(err, "fix", "") or DEVICE_FIXES.get(name, OTHER_FIX)
+    return CheckResult(name, False, required, str(err) or type(err).__name__, fix)
+
+
+def no_camera() -> CheckResult:
+    """The computer has no camera at all (nothing to open)."""
+    return CheckResult(
+        "camera",
+        False,
+        True,
+        "No camera was found on this computer.",
+        "Plug in a camera (or open the laptop lid), then press Check again.",
+    )
+
+
+def all_required_ok(results: list[CheckResult]) -> bool:
+    return all(r.ok for r in results if r.required)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from session.assemble import parse_device_spec
+from session import assemble
 from session.attempt import folder as af
+from session.checks import CheckPlan, CheckSession
 from session.checks.system import backend_reachable
 from session.station.cleanup import verified_receipt
 from session.station.config import StationConfig
@@ -65,17 +67,12 @@ def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = No
 
 def probe_devices(cfg: StationConfig, seconds: float = 1.5) -> list[tuple[str, bool, str]]:
     """The configured camera (with a face check) and microphone, through session.checks."""
-    from session.checks import run_checks
-
+    plan = CheckPlan(disk=False, seconds=seconds)
     try:
-        results = run_checks(
-            parse_device_spec(cfg.camera),
-            parse_device_spec(cfg.microphone),
-            speaker=False,
-            disk=False,
-            camera_seconds=seconds,
-            mic_seconds=seconds,
+        devices = assemble.check_devices(
+            cfg.camera, cfg.microphone, cfg.speaker, time.monotonic, realtime_mic=False
         )
+        results = CheckSession(devices, plan).run_once()
     except Exception as e:  # a probe must never take the panel down
         return [("devices", False, f"could not run the device checks: {e}")]
     return [(r.name, r.ok or not r.required, r.detail) for r in results]
