@@ -269,6 +269,18 @@ class InterviewFlow(QObject):
         except Exception:  # the recording is safe either way; the log says why
             log.exception("could not mark attempt %s finished", attempt_id)
 
+    def _mark_submitted(self) -> None:
+        """The backend's receipt verified: the attempt store says so too (off this thread)."""
+        store = self.options.engine_options.get("store")
+        attempt_id = getattr(self.attempt, "id", None)
+        if store is None or attempt_id is None:
+            return
+
+        def failed(e: BaseException) -> None:
+            log.warning("could not mark attempt %s submitted: %s", attempt_id, e)
+
+        self.runner.run(lambda: store.mark_submitted(attempt_id), on_error=failed, owner=self)
+
     def start_upload(self) -> None:
         queue = self.options.upload_queue
         folder = attempt_dir_of(self.attempt)
@@ -298,6 +310,7 @@ class InterviewFlow(QObject):
             if mine:
                 self.finish_page.show_receipt(result.receipt or {})
                 self.uploaded.emit(result.receipt)
+                self._mark_submitted()
         elif result.state == "retry":
             self.upload_status.emit("Upload paused: will retry")
             if mine:
