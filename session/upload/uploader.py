@@ -461,7 +461,8 @@ def upload_attempt(
         chunk_size=chunk_size,
         retention_s=retention_s,
     )
-    queue.progress = progress
+    if progress is not None:
+        queue.subscribe(on_progress=progress)
     queue.enqueue(attempt_dir)
     end = time.monotonic() + deadline_s
     total_bytes = 0
