@@ -21,6 +21,7 @@ from session.attempt.manifest import (
     update_manifest,
     write_manifest,
 )
+from session.attempt.state import SETTLED_STATES, AttemptState
 from session.attempt.transcript import TranscriptError, rewrite_captions
 from session.recording.media_check import remux, scan_media
 from session.recording.segments import list_segments, next_segment_path
@@ -28,8 +29,6 @@ from session.recording.segments import list_segments, next_segment_path
 __all__ = ["finalize_interrupted", "next_segment_path", "recorded_seconds"]
 
 log = logging.getLogger(__name__)
-# Hashes of these were already handed on (upload, receipt): never touch their files.
-SETTLED = ("finished", "submitted", "abandoned")
 
 
 def recorded_seconds(attempt_dir: Path, base: str = "recording") -> float:
@@ -90,7 +89,7 @@ def finalize_interrupted(
         corrupt = root / af.MANIFEST
         corrupt.rename(root / f".attempt.json.corrupt-{int(os.path.getmtime(corrupt))}")
         manifest = None
-    if manifest is not None and manifest.get("state") in SETTLED:
+    if manifest is not None and manifest.get("state") in SETTLED_STATES:
         report["state"] = manifest["state"]
         return report
     for p in root.glob(".*"):  # leftovers of a remux or atomic write the crash cut short
@@ -107,10 +106,11 @@ def finalize_interrupted(
     except TranscriptError as e:  # keep the damaged file for a person to look at
         report["problems"].append(str(e))
         report["captions_rewritten"] = False
-    was_interrupted = manifest is not None and manifest.get("state") == "interrupted"
+    was_interrupted = manifest is not None and manifest.get("state") == AttemptState.INTERRUPTED
     fixed = report["repaired"] or report["set_aside"] or report["captions_rewritten"]
     if was_interrupted and not fixed:
-        report["state"] = "interrupted"  # closed cleanly when it stopped: nothing to do
+        # Closed cleanly when it stopped: nothing to do.
+        report["state"] = AttemptState.INTERRUPTED.value
         return report
     extra = {
         "interrupted_at": now_iso(),
@@ -118,12 +118,19 @@ def finalize_interrupted(
         "set_aside": report["set_aside"],
     }
     if manifest is not None:
-        update_manifest(root, "interrupted", **extra)
+        update_manifest(root, AttemptState.INTERRUPTED, **extra)
     else:
         started = min((p.stat().st_mtime for p in root.iterdir()), default=None)
         started_at = now_iso(started)
         write_manifest(
-            root, interview_id, attempt_number, practice, "interrupted", started_at, None, extra
+            root,
+            interview_id,
+            attempt_number,
+            practice,
+            AttemptState.INTERRUPTED,
+            started_at,
+            None,
+            extra,
         )
-    report.update(changed=True, state="interrupted")
+    report.update(changed=True, state=AttemptState.INTERRUPTED.value)
     return report

@@ -1,5 +1,8 @@
 """``attempt.json``: what the attempt is and every file in its folder with size and SHA-256.
 
+This module is the only reader and writer of ``attempt.json``; its ``state`` is the source of
+truth for where the attempt stands (``session.attempt.state``).
+
 Written atomically (temp file, fsync, rename), so a crash leaves either the old or the new
 manifest, never half of one. The uploader sends the files listed here; the backend checks
 each size and hash before it signs a receipt.
@@ -14,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from session.attempt import folder as af
+from session.attempt.state import AttemptState, parse_state
 from session.recording.segments import list_segments
 from session.runtime.atomic_file import write_json_atomic
 
 SCHEMA = 1
-STATES = ("in_progress", "interrupted", "finished", "submitted", "abandoned")
-FINAL_STATES = ("finished", "submitted")  # every file must be listed and must match
+STATES = tuple(s.value for s in AttemptState)
 # Not part of the attempt's content: the manifest itself and the backend's receipt.
 NOT_LISTED = {af.MANIFEST, af.RECEIPT}
 
@@ -72,14 +75,14 @@ def write_manifest(
     interview_id: str,
     attempt_number: int,
     practice: bool,
-    state: str,
+    state: AttemptState | str,
     started_at: str,
     finished_at: str | None,
     extra: dict | None = None,
 ) -> dict:
     """Hashes every file now in the folder and writes ``attempt.json``. Keys of ``extra``
     are added at the top level (they cannot replace the fields above). Returns the dict."""
-    if state not in STATES:
+    if parse_state(state) is None:
         raise ValueError(f"unknown attempt state {state!r}; expected one of {', '.join(STATES)}")
     root = Path(attempt_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -96,7 +99,7 @@ def write_manifest(
             "interview_id": interview_id,
             "attempt_number": int(attempt_number),
             "practice": bool(practice),
-            "state": state,
+            "state": str(state),
             "started_at": started_at,
             "finished_at": finished_at,
             "written_at": now_iso(),
@@ -109,9 +112,13 @@ def write_manifest(
     return manifest
 
 
-def read_manifest(attempt_dir: Path) -> dict | None:
+def has_manifest(attempt_dir: Path) -> bool:
+    return (Path(attempt_dir) / af.MANIFEST).is_file()
+
+
+def read_manifest(attempt_dir: Path, need_files: bool = True) -> dict | None:
     """The manifest, or None if the attempt has none yet. Raises ManifestError when the file
-    exists but is unreadable."""
+    exists but is unreadable (or, with ``need_files``, has no file list)."""
     path = Path(attempt_dir) / af.MANIFEST
     if not path.exists():
         return None
@@ -119,12 +126,40 @@ def read_manifest(attempt_dir: Path) -> dict | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise ManifestError(f"{path} is not valid JSON: {e}") from e
-    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path} is not a JSON object")
+    if need_files and not isinstance(data.get("files"), list):
         raise ManifestError(f"{path} has no 'files' list")
     return data
 
 
-def update_manifest(attempt_dir: Path, state: str, **changes: Any) -> dict:
+def read_state(attempt_dir: Path) -> AttemptState | None:
+    """The attempt's state, or None without a readable manifest naming one."""
+    try:
+        data = read_manifest(attempt_dir, need_files=False)
+    except ManifestError:
+        return None
+    return parse_state(data.get("state")) if data is not None else None
+
+
+def set_state(attempt_dir: Path, state: AttemptState | str) -> bool:
+    """Changes only the state of an existing manifest: the file list stays as it was hashed
+    (after an upload it is what the backend's receipt covers). False without a readable
+    manifest; nothing is written when the state is already ``state``."""
+    state = AttemptState(state)
+    try:
+        data = read_manifest(attempt_dir, need_files=False)
+    except ManifestError:
+        return False
+    if data is None:
+        return False
+    if data.get("state") != state.value:
+        data["state"] = state.value
+        write_json_atomic(Path(attempt_dir) / af.MANIFEST, data)
+    return True
+
+
+def update_manifest(attempt_dir: Path, state: AttemptState | str, **changes: Any) -> dict:
     """Rewrites the manifest with a new state (and re-hashed files), keeping every other
     field. ``changes`` may set finished_at and any extra field."""
     old = read_manifest(attempt_dir) or {}

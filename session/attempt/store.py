@@ -1,6 +1,12 @@
 """Which attempts exist, in what state, and how far they got: one SQLite file in the app's
 data folder.
 
+The row's state follows the attempt folder's ``attempt.json`` (the source of truth): every
+change made here is written to the manifest first, and a row that disagrees with its
+manifest (the uploader marked it submitted) is brought in line when it is read. The one fact
+a manifest cannot hold is that the process writing it died: a row this store marked
+interrupted for that reason stays so while the manifest still says in_progress.
+
 The retake limit is enforced here (official interviews only; practice is unlimited and never
 uploaded). An attempt still ``in_progress`` whose process is gone was interrupted by a
 crash or power cut: at the next start it can be resumed from the next unanswered question
@@ -16,13 +22,14 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from session.attempt import manifest
 from session.attempt.finalize import finalize_interrupted
 from session.attempt.manifest import now_iso, update_manifest
+from session.attempt.state import AttemptState
 from session.runtime import paths
 
 DB_FILE = "attempts.sqlite3"
@@ -52,14 +59,6 @@ class InterviewConfig(Protocol):
     def max_attempts(self) -> int: ...
     @property
     def questions(self) -> Sequence[_Question]: ...
-
-
-class AttemptState(StrEnum):
-    IN_PROGRESS = "in_progress"
-    FINISHED = "finished"  # complete on disk, not yet confirmed by the backend
-    SUBMITTED = "submitted"  # the backend's receipt is in the folder
-    ABANDONED = "abandoned"  # the candidate gave up on it; kept on disk, never uploaded
-    INTERRUPTED = "interrupted"  # the process died mid-interview
 
 
 class RetakeLimitReached(Exception):
@@ -154,14 +153,30 @@ class AttemptStore:
             row = db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             raise AttemptNotFound(attempt_id)
-        return _attempt(row)
+        return self._follow_manifest(_attempt(row))
 
     def attempts(self, interview_id: str | None = None) -> list[Attempt]:
         sql, args = "SELECT * FROM attempts", ()
         if interview_id is not None:
             sql, args = sql + " WHERE interview_id = ?", (interview_id,)
         with self._db() as db:
-            return [_attempt(r) for r in db.execute(sql + " ORDER BY id", args)]
+            rows = [_attempt(r) for r in db.execute(sql + " ORDER BY id", args)]
+        return [self._follow_manifest(a) for a in rows]
+
+    def _follow_manifest(self, attempt: Attempt) -> Attempt:
+        """The attempt with the state its manifest names (the row is updated to it)."""
+        state = manifest.read_state(attempt.dir)
+        if state is None or state is attempt.state:
+            return attempt
+        crashed = attempt.state is AttemptState.INTERRUPTED
+        if crashed and state is AttemptState.IN_PROGRESS:
+            return attempt  # its process died before it could say so
+        with self._db() as db:
+            db.execute(
+                "UPDATE attempts SET state = ?, updated_at = ? WHERE id = ?",
+                (state.value, time.time(), attempt.id),
+            )
+        return replace(attempt, state=state)
 
     def official_attempts_used(self, interview_id: str) -> int:
         with self._db() as db:
@@ -188,7 +203,9 @@ class AttemptStore:
         now = time.time()
         ids = []
         with self._db() as db:
-            rows = db.execute("SELECT id, pid FROM attempts WHERE state = ?", ("in_progress",))
+            rows = db.execute(
+                "SELECT id, pid FROM attempts WHERE state = ?", (AttemptState.IN_PROGRESS.value,)
+            )
             for row in rows.fetchall():
                 if not _pid_alive(row["pid"]):
                     ids.append(row["id"])
@@ -263,7 +280,13 @@ class AttemptStore:
         return self.get(attempt_id)
 
     def set_state(self, attempt_id: int, state: AttemptState | str) -> Attempt:
+        """The manifest first (when the folder has one), then the row."""
         state = AttemptState(state)
+        with self._db() as db:
+            row = db.execute("SELECT dir FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise AttemptNotFound(attempt_id)
+        manifest.set_state(Path(row["dir"]), state)
         now = time.time()
         finished = state in (AttemptState.FINISHED, AttemptState.SUBMITTED)
         with self._db() as db:
@@ -281,6 +304,7 @@ class AttemptStore:
         return self.set_state(attempt_id, AttemptState.FINISHED)
 
     def mark_submitted(self, attempt_id: int) -> Attempt:
+        """The backend's receipt for this attempt verified (the upload's result)."""
         attempt = self.get(attempt_id)
         if attempt.practice:
             raise ValueError("practice attempts are never uploaded")
@@ -297,6 +321,7 @@ class AttemptStore:
             raise ValueError(f"attempt {attempt_id} is {attempt.state}, not interrupted")
         if attempt.dir.is_dir():
             _finalize(attempt)  # a cut-off segment is closed before the next one starts
+            manifest.set_state(attempt.dir, AttemptState.IN_PROGRESS)
         with self._db() as db:
             db.execute(
                 "UPDATE attempts SET state = ?, segments = segments + 1, pid = ?, updated_at = ?"
@@ -313,7 +338,7 @@ class AttemptStore:
             raise ValueError(f"attempt {attempt_id} is {attempt.state}, not interrupted")
         if attempt.dir.is_dir():
             _finalize(attempt)
-            update_manifest(attempt.dir, "finished", finished_at=now_iso())
+            update_manifest(attempt.dir, AttemptState.FINISHED, finished_at=now_iso())
         return self.finish(attempt_id)
 
     def set_extra(self, attempt_id: int, **values: object) -> Attempt:

@@ -11,13 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from session.attempt import folder as af
-from session.attempt.manifest import (
-    FINAL_STATES,
-    ManifestError,
-    attempt_files,
-    read_manifest,
-    sha256_file,
-)
+from session.attempt.manifest import ManifestError, attempt_files, read_manifest, sha256_file
+from session.attempt.state import FINAL_STATES, AttemptState, parse_state
 from session.attempt.transcript import TranscriptError, load_transcript, to_vtt
 from session.recording.media_check import MediaScan, scan_media
 from session.recording.segments import list_segments
@@ -84,11 +79,11 @@ def verify_attempt(attempt_dir: Path) -> dict[str, Any]:
 
 
 def _check_files(root: Path, manifest: dict, problems: list[str], notes: list[str]) -> None:
-    state = manifest.get("state")
+    state = parse_state(manifest.get("state"))
     final = state in FINAL_STATES
     # While the attempt is running the recording keeps growing after the manifest was
     # written: a size/hash difference is then expected, not damage.
-    growing = state == "in_progress"
+    growing = state is AttemptState.IN_PROGRESS
     listed = set()
     for entry in manifest.get("files", []):
         rel = str(entry.get("path", ""))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from session.attempt import folder as af
-from session.attempt.manifest import sha256_file
+from session.attempt.manifest import has_manifest, sha256_file
 from session.runtime.atomic_file import write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def cleanup_attempts(
     for d in sorted(p for p in root.iterdir() if p.is_dir()):
         if d.resolve() in keep:
             continue
-        manifest_or_receipt = (d / af.MANIFEST).exists() or (d / af.RECEIPT).exists()
+        manifest_or_receipt = has_manifest(d) or (d / af.RECEIPT).exists()
         if not manifest_or_receipt:
             continue  # not an attempt folder
         if not verified_receipt(d):

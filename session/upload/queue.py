@@ -6,9 +6,11 @@ server discards a half-sent chunk, the next start asks for the offset and goes o
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +55,12 @@ class UploadResult:
     receipt: dict | None = None
 
 
+ResultListener = Callable[[UploadResult], None]
+
+
 class UploadQueue:
+    """Listeners (``subscribe``) are called on the worker thread."""
+
     def __init__(
         self,
         db_path: Path,
@@ -67,11 +74,47 @@ class UploadQueue:
         self.token = token
         self.chunk_size = chunk_size
         self.retention_s = retention_s
-        self.progress: Progress | None = None
-        self.on_result = None  # optional callable(UploadResult), called on the worker thread
+        self._listeners_lock = threading.Lock()
+        self._progress: list[Progress] = []
+        self._result: list[ResultListener] = []
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+
+    # -- listeners ----------------------------------------------------------------------
+    def subscribe(
+        self, on_progress: Progress | None = None, on_result: ResultListener | None = None
+    ) -> Callable[[], None]:
+        """Adds listeners for upload progress (sent, total, bytes/s, eta s) and for each
+        attempt's result; returns the function that removes them again (idempotent)."""
+        with self._listeners_lock:
+            if on_progress is not None:
+                self._progress.append(on_progress)
+            if on_result is not None:
+                self._result.append(on_result)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                for listeners, fn in ((self._progress, on_progress), (self._result, on_result)):
+                    if fn is not None and fn in listeners:
+                        listeners.remove(fn)  # type: ignore[arg-type]
+
+        return unsubscribe
+
+    def _report_progress(self, sent: int, total: int, rate: float, eta: float) -> None:
+        # Rate and ETA are unknown (inf/nan) at the first chunk; listeners show numbers.
+        rate = rate if math.isfinite(rate) else 0.0
+        eta = eta if math.isfinite(eta) else 0.0
+        with self._listeners_lock:
+            listeners = list(self._progress)
+        for fn in listeners:
+            fn(sent, total, rate, eta)
+
+    def _report_result(self, result: UploadResult) -> None:
+        with self._listeners_lock:
+            listeners = list(self._result)
+        for fn in listeners:
+            fn(result)
 
     # -- queue ------------------------------------------------------------------------
     def enqueue(self, attempt_dir: Path) -> None:
@@ -129,7 +172,7 @@ class UploadQueue:
             self.token,
             self.store,
             chunk_size=self.chunk_size,
-            progress=self.progress,
+            progress=self._report_progress,
             stop=self._stop,
         )
         result = UploadResult("retry", row.attempt_dir)
@@ -226,8 +269,8 @@ class UploadQueue:
             except Exception:  # keep the queue alive; the log has the traceback
                 log.exception("upload queue error")
                 result = UploadResult("retry", retry_in=5.0)
-            if self.on_result is not None and result.state != "idle":
-                self.on_result(result)
+            if result.state != "idle":
+                self._report_result(result)
             if result.state in ("idle", "retry"):
                 wait = self._next_wait()
                 self._wake.wait(wait)

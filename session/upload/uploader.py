@@ -22,7 +22,9 @@ import requests
 from tusclient.exceptions import TusCommunicationError
 
 from session.attempt import folder as af
-from session.attempt.manifest import sha256_file
+from session.attempt import manifest as attempt_manifest
+from session.attempt.manifest import ManifestError, sha256_file
+from session.attempt.state import AttemptState
 from session.runtime.atomic_file import write_json_atomic
 from session.upload.store import UploadStore
 from session.upload.tus_client import Sha256Uploader, UploadGone, fingerprint_key
@@ -64,15 +66,14 @@ def role_of(path: str) -> str:
 
 
 def read_manifest_json(attempt_dir: Path) -> dict[str, Any]:
-    path = Path(attempt_dir) / af.MANIFEST
+    """The manifest to send; UploadRefused when there is none or it cannot be read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise UploadRefused(f"{path} is missing: this folder is not a finished attempt") from e
-    except (OSError, ValueError) as e:
-        raise UploadRefused(f"{path} cannot be read ({e}): the attempt cannot be sent") from e
-    if not isinstance(data, dict):
-        raise UploadRefused(f"{path} is not a JSON object")
+        data = attempt_manifest.read_manifest(attempt_dir, need_files=False)
+    except ManifestError as e:
+        raise UploadRefused(f"{e}: the attempt cannot be sent") from e
+    if data is None:
+        path = Path(attempt_dir) / af.MANIFEST
+        raise UploadRefused(f"{path} is missing: this folder is not a finished attempt")
     return data
 
 
@@ -192,7 +193,7 @@ class AttemptUpload:
         manifest = read_manifest_json(self.dir)
         if is_practice(manifest):
             raise UploadRefused(PRACTICE_REFUSED)
-        if manifest.get("state") == "in_progress":
+        if manifest.get("state") == AttemptState.IN_PROGRESS:
             raise UploadRefused(
                 "the attempt is still being recorded (state in_progress): finish or recover "
                 "it first, then queue it again"
@@ -214,7 +215,7 @@ class AttemptUpload:
         receipt = self._submit(attempt_id, manifest, files)
         self._verify_receipt(receipt, attempt_id, files)
         write_json_atomic(self.dir / af.RECEIPT, receipt)
-        self._mark_manifest_submitted()
+        attempt_manifest.set_state(self.dir, AttemptState.SUBMITTED)
         return receipt
 
     def _existing_receipt(self, files: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -425,16 +426,6 @@ class AttemptUpload:
                 f"the receipt's files differ from the local ones: {sorted(want - got)}"
             )
 
-    def _mark_manifest_submitted(self) -> None:
-        path = self.dir / af.MANIFEST
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if data.get("state") != "submitted":
-            data["state"] = "submitted"
-            write_json_atomic(path, data)
-
 
 def _file_set(entries: list[dict[str, Any]]) -> set[tuple[str, int, str]]:
     """(path, size, sha256) of each file entry, to compare a receipt with the manifest."""
@@ -470,7 +461,8 @@ def upload_attempt(
         chunk_size=chunk_size,
         retention_s=retention_s,
     )
-    queue.progress = progress
+    if progress is not None:
+        queue.subscribe(on_progress=progress)
     queue.enqueue(attempt_dir)
     end = time.monotonic() + deadline_s
     total_bytes = 0

@@ -43,6 +43,9 @@ class FlowOptions:
     engine_factory: EngineFactory | None = None
     # session.upload.queue.UploadQueue, started by whoever owns it; None: no upload
     upload_queue: Any = None
+    # Called on a worker with the attempt folder just before it is queued (the kiosk
+    # stamps the candidate into attempt.json).
+    before_upload: Callable[[Path], None] | None = None
     engine_options: dict[str, Any] = field(default_factory=dict)
 
     def check_settings(self, config: Any) -> CheckSettings:
@@ -84,6 +87,9 @@ class InterviewFlow(QObject):
     interview_started = Signal()
     interview_finished = Signal(object)
     upload_status = Signal(str)
+    # True: the attempt is in the upload queue; False: nothing will be queued (practice,
+    # no server). Decisions follow this, never the wording of upload_status.
+    upload_handoff = Signal(bool)
     uploaded = Signal(object)
     done = Signal()
     help_requested = Signal()
@@ -238,6 +244,7 @@ class InterviewFlow(QObject):
         if practice:
             self.finish_page.show_practice()
             self.upload_status.emit("Practice interview: kept on this computer")
+            self.upload_handoff.emit(False)
         engine = self.engine
         if engine is None:
             if not practice:
@@ -269,21 +276,42 @@ class InterviewFlow(QObject):
         except Exception:  # the recording is safe either way; the log says why
             log.exception("could not mark attempt %s finished", attempt_id)
 
+    def _mark_submitted(self) -> None:
+        """The backend's receipt verified: the attempt store says so too (off this thread)."""
+        store = self.options.engine_options.get("store")
+        attempt_id = getattr(self.attempt, "id", None)
+        if store is None or attempt_id is None:
+            return
+
+        def failed(e: BaseException) -> None:
+            log.warning("could not mark attempt %s submitted: %s", attempt_id, e)
+
+        self.runner.run(lambda: store.mark_submitted(attempt_id), on_error=failed, owner=self)
+
     def start_upload(self) -> None:
         queue = self.options.upload_queue
         folder = attempt_dir_of(self.attempt)
         if queue is None or folder is None:
             self.finish_page.show_upload_problem("No server is set up for this interview.")
             self.upload_status.emit("Upload: no server set up")
+            self.upload_handoff.emit(False)
             return
         self.upload_status.emit("Uploading\u2026")
         self.bridge.watch_uploads(queue)
+        prepare = self.options.before_upload
 
         def enqueue() -> None:
+            if prepare is not None:
+                prepare(folder)
             queue.enqueue(folder)
             queue.start()
 
-        self.runner.run(enqueue, on_error=self._on_upload_failed, owner=self)
+        self.runner.run(
+            enqueue,
+            lambda _r: self.upload_handoff.emit(True),
+            self._on_upload_failed,
+            owner=self,
+        )
 
     def _on_progress(self, sent: int, total: int, rate: float, eta: float) -> None:
         self.finish_page.set_progress(sent, total, rate, eta)
@@ -298,6 +326,7 @@ class InterviewFlow(QObject):
             if mine:
                 self.finish_page.show_receipt(result.receipt or {})
                 self.uploaded.emit(result.receipt)
+                self._mark_submitted()
         elif result.state == "retry":
             self.upload_status.emit("Upload paused: will retry")
             if mine:

@@ -194,15 +194,11 @@ class KioskApp(QObject):
         except StationConfigError as e:
             self._emit("upload_unavailable", error=str(e))
             return
-        from ui.kiosk.runs import SharedQueue
-
-        self.upload_queue = SharedQueue(
-            UploadQueue(
-                self.cfg.data_dir / "upload-queue.sqlite",
-                self.cfg.backend_url,
-                token,
-                retention_s=self.cfg.retention_s,
-            )
+        self.upload_queue = UploadQueue(
+            self.cfg.data_dir / "upload-queue.sqlite",
+            self.cfg.backend_url,
+            token,
+            retention_s=self.cfg.retention_s,
         )
         self.upload_bridge.watch_uploads(self.upload_queue)
         self.upload_queue.start()
@@ -270,7 +266,7 @@ class KioskApp(QObject):
             station = self.cfg.station_id
 
             def close_attempt() -> Any:
-                from ui.kiosk.runs import stamp_candidate
+                from session.station.candidates import stamp_candidate
 
                 a = store.finish_as_is(attempt.id)
                 if a.extra.get("candidate"):

@@ -4,9 +4,7 @@ camera and a scripted microphone that answers each question with the next WAV.""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,21 +14,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from session import assemble
+from session.station.candidates import stamp_candidate, store_path
 from session.station.config import StationConfig, StationConfigError
 from ui.kiosk.candidate import CandidateRun, RunRequest
 from ui.qt.bridge import TaskRunner
 
 log = logging.getLogger(__name__)
-
-
-def candidate_key(cfg: StationConfig, code: str) -> str:
-    """A stable, non-reversible name for a candidate's attempt records on this station."""
-    return hashlib.sha256(f"{cfg.station_id}\0{code}".encode()).hexdigest()[:20]
-
-
-def store_path(cfg: StationConfig, code: str) -> Path:
-    # One attempt store per candidate: the retake limit is per candidate, not per station.
-    return cfg.data_dir / "candidates" / f"{candidate_key(cfg, code)}.sqlite"
 
 
 class ScriptedCandidate:
@@ -59,90 +48,6 @@ class ScriptedCandidate:
             elif not self._ended and self.end is not None:
                 self._ended = True
                 self.end()
-
-
-def stamp_candidate(attempt_dir: Path, code: str, station_id: str) -> None:
-    """Adds who took the attempt, and where, to attempt.json (the backend keys the retake
-    limit by candidate), keeping its state and every other field. The files are hashed
-    again, so integrity flags closed after the engine's last manifest are covered too."""
-    from session.attempt.manifest import read_manifest, update_manifest
-
-    manifest = read_manifest(attempt_dir)
-    if manifest is not None:
-        update_manifest(attempt_dir, manifest["state"], candidate=code, station=station_id)
-
-
-class SharedQueue:
-    """The station's one upload queue, watched by several listeners at once: the station
-    (always) and the flow of the candidate on screen. Setting ``progress``/``on_result``
-    adds a listener instead of replacing the previous one."""
-
-    def __init__(self, queue: Any) -> None:
-        self.__dict__.update(_queue=queue, _progress=[], _result=[], _lock=threading.Lock())
-        queue.progress = self._fan_progress
-        queue.on_result = self._fan_result
-
-    def _fan_progress(self, sent: int, total: int, rate: float, eta: float) -> None:
-        # Rate and ETA are unknown (inf/nan) at the first chunk; pages show numbers.
-        rate = rate if math.isfinite(rate) else 0.0
-        eta = eta if math.isfinite(eta) else 0.0
-        with self._lock:
-            listeners = list(self._progress)
-        for fn in listeners:
-            fn(sent, total, rate, eta)
-
-    def _fan_result(self, result: Any) -> None:
-        with self._lock:
-            listeners = list(self._result)
-        for fn in listeners:
-            fn(result)
-
-    def remove(self, fn: Any) -> None:
-        with self._lock:
-            for lst in (self._progress, self._result):
-                if fn in lst:
-                    lst.remove(fn)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._queue, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("progress", "on_result"):
-            with self._lock:
-                (self._progress if name == "progress" else self._result).append(value)
-        else:
-            setattr(self._queue, name, value)
-
-
-class CandidateQueue:
-    """The station's queue as one candidate's flow sees it: the attempt is stamped with the
-    candidate code before it is queued, and the flow's listeners go away with the run."""
-
-    def __init__(
-        self, queue: SharedQueue, code: str, station_id: str, on_enqueued: Any = None
-    ) -> None:
-        self.__dict__.update(
-            _queue=queue, _code=code, _station=station_id, _done=on_enqueued, _mine=[]
-        )
-
-    def enqueue(self, attempt_dir: Path) -> None:
-        stamp_candidate(Path(attempt_dir), self._code, self._station)
-        self._queue.enqueue(attempt_dir)
-        if self._done is not None:
-            self._done()
-
-    def detach(self) -> None:
-        for fn in self._mine:
-            self._queue.remove(fn)
-        self._mine.clear()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._queue, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("progress", "on_result"):
-            self._mine.append(value)
-        setattr(self._queue, name, value)
 
 
 class FlowRun(CandidateRun):
@@ -174,14 +79,10 @@ class FlowRun(CandidateRun):
             self.attempt = self.store.start_attempt(self.config, req.attempt_dir)
             self.store.set_extra(self.attempt.id, candidate=req.code)
         self.code = str(self.attempt.extra.get("candidate") or req.code)
-        self._queued = threading.Event()  # the flow handed the attempt to the upload queue
+        # The flow is done with the upload queue: it queued the attempt, or nothing will be.
+        self._queued = threading.Event()
         self.unattended = bool(req.unattended.get("answers"))
-        # The flow's upload listeners are added through this queue, so `stop` can detach them.
-        self.queue = (
-            CandidateQueue(upload_queue, self.code, cfg.station_id, self._queued.set)
-            if upload_queue is not None
-            else None
-        )
+        code, station = self.code, cfg.station_id
         self.finish_hold_s = 2.0 if self.unattended else finish_hold_s
         self._candidate: ScriptedCandidate | None = None
         self._ended = False
@@ -201,7 +102,9 @@ class FlowRun(CandidateRun):
             data_dir=cfg.data_dir,
             clock=self._clock,
             engine_factory=self._make_engine,
-            upload_queue=self.queue,
+            upload_queue=upload_queue,
+            before_upload=lambda folder: stamp_candidate(folder, code, station),
+            engine_options={"store": self.store},
         )
         self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
@@ -209,7 +112,7 @@ class FlowRun(CandidateRun):
         self.flow.bridge.device.connect(self.device)
         self.flow.interview_finished.connect(self._interview_finished)
         self.flow.done.connect(self._end)
-        self.flow.upload_status.connect(self._upload_status)
+        self.flow.upload_handoff.connect(lambda _queued: self._queued.set())
         self.flow.interview_started.connect(self._started)
         self._start_watch = QTimer(self)
         self._start_watch.setInterval(500)
@@ -260,10 +163,6 @@ class FlowRun(CandidateRun):
         # station goes back to a clean welcome screen on its own.
         self._hold.start(int(self.finish_hold_s * 1000))
 
-    def _upload_status(self, text: str) -> None:
-        if text.startswith(("Practice", "Upload: no server")):
-            self._queued.set()  # nothing will be queued: no need to wait for it
-
     def _end(self) -> None:
         if self._ended:
             return
@@ -285,8 +184,7 @@ class FlowRun(CandidateRun):
         self._hold.stop()
         self._start_watch.stop()
         self.flow.stop(10.0)
-        if self.queue is not None:
-            self.queue.detach()
+        self.flow.bridge.unwatch_uploads()  # the station's queue outlives this run
         # The stopped engine's last callbacks are still queued to the bridge; this run's
         # pages are about to be deleted, so nothing may reach them any more.
         self.flow.bridge.blockSignals(True)

@@ -3,7 +3,6 @@ network and device probes can take seconds). No Qt here."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -11,6 +10,8 @@ from pathlib import Path
 
 from session import assemble
 from session.attempt import folder as af
+from session.attempt.manifest import has_manifest, read_state
+from session.attempt.state import AttemptState
 from session.checks import CheckPlan, CheckSession
 from session.checks.system import backend_reachable
 from session.station.cleanup import verified_receipt
@@ -36,24 +37,16 @@ class StationStatus:
     queue: list[QueueItem] = field(default_factory=list)
 
 
-def _manifest_state(attempt_dir: Path) -> str:
-    try:
-        data = json.loads((attempt_dir / af.MANIFEST).read_text(encoding="utf-8"))
-        return str(data.get("state", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""
-
-
 def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = None) -> list:
     """Attempts still on this station and whether their upload is confirmed."""
     items: list[QueueItem] = []
     if not attempts_dir.is_dir():
         return items
     for d in sorted(p for p in attempts_dir.iterdir() if p.is_dir()):
-        if not (d / af.MANIFEST).exists():
+        if not has_manifest(d):
             continue
         total = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
-        if _manifest_state(d) == "in_progress":
+        if read_state(d) is AttemptState.IN_PROGRESS:
             items.append(QueueItem(d.name, "interview in progress", 0, total))
         elif (d / af.RECEIPT).exists() and verified_receipt(d):
             items.append(QueueItem(d.name, "uploaded", total, total, "receipt verified"))

@@ -55,6 +55,7 @@ class Bridge(QObject):
         self._relay.posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
         self._lock = threading.Lock()
         self._latest: dict[str, tuple] = {}
+        self._upload_watch: tuple[Any, Callable[[], None]] | None = None  # queue, unsubscribe
 
     def post(self, name: str, *args: Any) -> None:
         """Safe from any thread: emits signal ``name`` with ``args`` on the GUI thread."""
@@ -91,12 +92,28 @@ class Bridge(QObject):
             "on_device": lambda kind, problem, fix: self.post("device", kind, problem, fix),
         }
 
-    def watch_uploads(self, queue: Any) -> None:
-        """Routes an ``UploadQueue``'s progress and results (worker thread) to signals."""
-        queue.progress = lambda sent, total, rate, eta: self.post(
-            "upload_progress", int(sent), int(total), float(rate), float(eta)
+    def watch_uploads(self, queue: Any) -> Callable[[], None]:
+        """Routes an ``UploadQueue``'s progress and results (worker thread) to signals, once
+        per queue (watching another queue stops watching the first). Returns the function
+        that stops watching; the bridge's end stops it too."""
+        if self._upload_watch is not None:
+            if self._upload_watch[0] is queue:
+                return self._upload_watch[1]
+            self.unwatch_uploads()
+        unsubscribe = queue.subscribe(
+            on_progress=lambda sent, total, rate, eta: self.post(
+                "upload_progress", int(sent), int(total), float(rate), float(eta)
+            ),
+            on_result=lambda result: self.post("upload_result", result),
         )
-        queue.on_result = lambda result: self.post("upload_result", result)
+        self.destroyed.connect(lambda *_: unsubscribe())  # idempotent
+        self._upload_watch = (queue, unsubscribe)
+        return unsubscribe
+
+    def unwatch_uploads(self) -> None:
+        watch, self._upload_watch = self._upload_watch, None
+        if watch is not None:
+            watch[1]()
 
 
 class _Done(QObject):

@@ -134,3 +134,31 @@ def test_finishing_an_interrupted_attempt_marks_its_manifest_finished():
     manifest = read_manifest(folder)
     assert manifest["state"] == "finished" and manifest["finished_at"]
     assert [f["path"] for f in manifest["files"]] == ["transcript.json"]
+
+
+def test_the_row_follows_the_manifest_and_changes_reach_the_manifest_first():
+    from session.attempt.manifest import read_manifest, set_state, write_manifest
+
+    store = AttemptStore()
+    a = store.start_attempt(interview())
+    write_manifest(a.dir, "demo-backend", 1, False, "finished", "s", "f")
+    assert store.get(a.id).state is AttemptState.FINISHED  # the engine's manifest said so
+    set_state(a.dir, AttemptState.SUBMITTED)  # the uploader, on a verified receipt
+    assert store.get(a.id).state is AttemptState.SUBMITTED
+    assert [x.state for x in store.attempts()] == [AttemptState.SUBMITTED]
+    store.abandon(a.id)
+    assert read_manifest(a.dir)["state"] == "abandoned"
+
+
+def test_a_crash_the_manifest_cannot_know_of_keeps_the_attempt_interrupted():
+    from session.attempt.manifest import read_manifest, write_manifest
+
+    store = AttemptStore()
+    crashed = _crashed_attempt(store)
+    folder = store.get(crashed).dir
+    write_manifest(folder, "demo-backend", 1, False, "in_progress", "s", None)
+    store.recover_crashed()
+    assert store.get(crashed).state is AttemptState.INTERRUPTED
+    resumed = store.resume(crashed)
+    assert resumed.state is AttemptState.IN_PROGRESS
+    assert read_manifest(folder)["state"] == "in_progress"

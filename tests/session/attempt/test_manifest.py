@@ -70,3 +70,18 @@ def test_read_manifest_is_none_without_one_and_reports_a_damaged_one(tmp_path):
     (tmp_path / "attempt.json").write_text('{"state": ')
     with pytest.raises(ManifestError, match="not valid JSON"):
         read_manifest(tmp_path)
+
+
+def test_set_state_changes_only_the_state_and_read_state_names_it(tmp_path):
+    from session.attempt.manifest import read_state, set_state
+    from session.attempt.state import AttemptState
+
+    assert read_state(tmp_path) is None and not set_state(tmp_path, "finished")
+    m = write_manifest(tmp_path, "iv", 1, False, "finished", "a", "b")
+    (tmp_path / "late.txt").write_text("x")
+    assert set_state(tmp_path, AttemptState.SUBMITTED)
+    after = read_manifest(tmp_path)
+    assert after == {**m, "state": "submitted"}  # the hashed file list is what was sent
+    assert read_state(tmp_path) is AttemptState.SUBMITTED
+    (tmp_path / "attempt.json").write_text("{")
+    assert read_state(tmp_path) is None

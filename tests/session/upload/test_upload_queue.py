@@ -49,7 +49,7 @@ def test_upload_writes_a_verified_receipt_and_then_deletes_media(server, reviewe
     token = server.token("station", "st-receipt")
     seen: list[tuple] = []
     queue = UploadQueue(tmp_path / "q.sqlite", server.url, token, chunk_size=CHUNK)
-    queue.progress = lambda *a: seen.append(a)
+    queue.subscribe(on_progress=lambda *a: seen.append(a))
     queue.enqueue(folder)
     result = queue.run_once()
     assert result.state == "submitted", result.reason
@@ -153,14 +153,14 @@ def test_upload_resumes_after_the_server_restarts_mid_upload(tmp_path):
                 killed.append(sent)
                 server.kill()
 
-        queue.progress = progress
+        unsubscribe = queue.subscribe(on_progress=progress)
         queue.enqueue(folder)
         first = queue.run_once()
         assert first.state == "retry" and first.retry_in > 0
         assert first.reason.startswith("uploading ")
         assert queue.status(folder)["state"] == "queued"
         server.start()
-        queue.progress = None
+        unsubscribe()
         time.sleep(first.retry_in)
         second = queue.run_once()
         assert second.state == "submitted", second.reason
@@ -181,7 +181,7 @@ def test_stopping_the_worker_mid_upload_is_bounded_and_the_next_start_carries_on
             halfway.set()
         time.sleep(0.02)
 
-    queue.progress = progress
+    queue.subscribe(on_progress=progress)
     queue.enqueue(folder)
     queue.start()
     assert halfway.wait(20)
@@ -194,7 +194,9 @@ def test_stopping_the_worker_mid_upload_is_bounded_and_the_next_start_carries_on
     again = UploadQueue(db, server.url, token, chunk_size=CHUNK)
     done = threading.Event()
     results = []
-    again.on_result = lambda r: (results.append(r), done.set() if r.state == "submitted" else None)
+    again.subscribe(
+        on_result=lambda r: (results.append(r), done.set() if r.state == "submitted" else None)
+    )
     again.start()
     try:
         assert done.wait(30), [r.reason for r in results]
@@ -289,3 +291,27 @@ def test_a_rejected_chunk_with_the_next_one_already_sent_is_sent_again(
     out = upload_attempt(folder, server.url, token, db_path=tmp_path / "q.sqlite", chunk_size=CHUNK)
     assert spoiled and out["receipt"] is True, out
     assert received(server) - before <= total_size(folder) + CHUNK
+
+
+def test_several_listeners_each_hear_every_result_until_they_unsubscribe(tmp_path):
+    folder = make_attempt(tmp_path / "l", interview_id="q-listeners")
+    queue = UploadQueue(tmp_path / "q.sqlite", "http://127.0.0.1:9", "t")
+    station, flow = [], []
+    queue.subscribe(on_result=station.append)
+    leave = queue.subscribe(on_result=flow.append)
+    queue.enqueue(folder)
+    queue.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not flow and time.monotonic() < deadline:
+            time.sleep(0.05)
+        leave()
+        leave()  # twice is harmless
+        n = len(flow)
+        assert n >= 1 and station[:n] == flow and flow[0].state == "retry"
+        deadline = time.monotonic() + 10
+        while len(station) <= n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(station) > n and len(flow) == n
+    finally:
+        queue.close()
