@@ -33,6 +33,7 @@ from session.attempt.manifest import now_iso, update_manifest, write_manifest
 from session.attempt.store import Attempt, AttemptState, AttemptStore
 from session.attempt.transcript import Transcript
 from session.interview.candidate_lines import CandidateLines, looks_like_echo
+from session.interview.captions import CaptionTurn, CaptionView
 from session.interview.config import InterviewConfig
 from session.interview.driver import (
     DriverOptions,
@@ -121,7 +122,7 @@ class InterviewEngine:
         options: EngineOptions | dict | None = None,
         *,
         on_question: Callable[[int, int, Any], None] | None = None,
-        on_caption: Callable[[str, str, str], None] | None = None,
+        on_caption: Callable[[CaptionView], None] | None = None,
         on_level: Callable[[float], None] | None = None,
         on_state: Callable[[str], None] | None = None,
         on_frame: Callable[..., None] | None = None,
@@ -173,6 +174,7 @@ class InterviewEngine:
         self._turn_reset_at: float | None = None
         self._barge_check_at: float | None = None
         self._last_line: tuple[str, float] = ("", float("-inf"))  # interviewer text, end
+        self._caption_turn = CaptionTurn()
         self._screen: tuple[Any, Any, threading.Thread, threading.Event] | None = None
         self._start_wall = 0.0
         self.recorder: Any = None
@@ -499,6 +501,7 @@ class InterviewEngine:
 
     def _on_caption_update(self, update: Any) -> None:
         """From the caption worker's thread."""
+        committed = ""
         if update.committed:
             text = " ".join(w.text for w in update.committed)
             t = update.committed[-1].end
@@ -508,8 +511,9 @@ class InterviewEngine:
             else:
                 self.lines.add(update.committed)
                 self._post(lambda d: d.on_caption(text, t))
+                committed = text
         tentative = " ".join(w.text for w in update.tentative)
-        self.on_caption("candidate", self.lines.pending_text, tentative)
+        self.on_caption(self._caption_turn.candidate(committed, tentative))
 
     def _say(self, say: Say) -> None:
         start: float | None = None
@@ -520,7 +524,7 @@ class InterviewEngine:
             self.echo.interviewer_started(t)
             self.lines.flush()  # the candidate's line ends where the interviewer starts
             start = t
-            self.on_caption("interviewer", say.text, "")
+            self.on_caption(self._caption_turn.interviewer(say.text))
             self.on_line(say.kind, say.text, True)
 
         def ended(*args: Any) -> None:

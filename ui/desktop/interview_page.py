@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session.interview.captions import CaptionView
 from ui.desktop.checks_page import VideoPreview
 from ui.qt.bridge import Bridge, TaskRunner
 from ui.widgets.captions_bar import CaptionsBar
@@ -245,14 +246,14 @@ class InterviewPage(QWidget):
         self.set_whiteboard_visible(requires == "whiteboard", index)
         self.set_screen_shared(requires == "screen_share")
 
-    def show_caption(self, speaker: str, committed: str, tentative: str) -> None:
-        if speaker == "interviewer":
-            self.captions.show_interviewer(committed)
+    def show_caption(self, view: CaptionView) -> None:
+        if view.speaker == "interviewer":
+            self.captions.show_interviewer(view.committed)
         else:
-            text = f"{committed} {tentative}".strip()
-            if text:  # an empty update only means the line was handed to the transcript
+            text = f"{view.committed} {view.tentative}".strip()
+            if text:
                 self.last_candidate_caption = text
-            self.captions.show_candidate(committed, tentative)
+            self.captions.show_candidate(view.committed, view.tentative)
 
     def show_device_problem(self, kind: str, problem: str, fix: str) -> None:
         """A device stopped (problem and fix) or works again (problem "")."""

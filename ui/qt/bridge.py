@@ -34,7 +34,7 @@ class Bridge(QObject):
     """
 
     question = Signal(int, int, object)  # index, count, question
-    caption = Signal(str, str, str)  # speaker, committed, tentative
+    caption = Signal(object)  # session.interview.captions.CaptionView
     level = Signal(float)  # rms dBFS
     state = Signal(str)
     frame = Signal(object, object)  # VideoFrame, faces (list of boxes)
@@ -82,7 +82,7 @@ class Bridge(QObject):
         """Keyword arguments for ``InterviewEngine`` callbacks."""
         return {
             "on_question": lambda i, n, q: self.post("question", i, n, q),
-            "on_caption": lambda s, c, t: self.post("caption", s, c, t),
+            "on_caption": lambda view: self.post("caption", view),
             "on_level": lambda db: self.post("level", float(db)),
             "on_state": lambda s: self.post("state", str(s)),
             "on_frame": lambda f, faces=None: self.post("frame", f, faces),
