@@ -92,7 +92,8 @@ class SimulatedCandidate:
 def run(args: argparse.Namespace) -> int:
     from session.interview.config import InterviewConfigError, load_interview
     from session.interview.driver import Accommodations, DriverOptions
-    from session.interview.engine import EngineOptions, InterviewEngine
+    from session.interview.engine import InterviewEngine
+    from session.interview.options import EngineOptions
     from session.runtime.applog import setup_logging
     from session.runtime.clock import SessionClock
 

@@ -103,7 +103,7 @@ def draw_diagram(canvas, panel) -> None:
 def _scripted_engine(holder: dict, config, attempt, bridge, options):
     """The real engine on the file camera, a scripted microphone and a silent speaker."""
     from session import assemble
-    from session.interview.engine import EngineOptions
+    from session.interview.options import EngineOptions
     from session.runtime.clock import SessionClock
 
     clock = SessionClock()

@@ -32,7 +32,8 @@ from capture.types import Clock, DeviceInfo
 from session.attempt.store import Attempt
 from session.checks.session import CheckDevices
 from session.interview.config import InterviewConfig
-from session.interview.engine import EngineOptions, InterviewEngine
+from session.interview.engine import InterviewEngine
+from session.interview.options import EngineOptions
 
 log = logging.getLogger(__name__)
 

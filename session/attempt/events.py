@@ -48,11 +48,7 @@ class EventLog:
         self.path = Path(path)
         self._clock = clock
         self._lock = threading.Lock()
-        self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None:
-        self._listeners.append(listener)
 
     def write(self, type_: str, t: float | None = None, **data: Any) -> dict[str, Any]:
         event = {"t": round(self._clock() if t is None else t, 3), "type": type_, **data}
@@ -61,8 +57,6 @@ class EventLog:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
-        for listener in list(self._listeners):
-            listener(event)
         return event
 
 

@@ -65,12 +65,33 @@ class ShowWhiteboard:
 
 
 @dataclass(frozen=True)
+class QuestionEnded:
+    """The interview moved past a question: a resumed attempt continues after it."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SpeakerSilent:
+    """A line never reported its end: the candidate may not be hearing the interviewer."""
+
+
+@dataclass(frozen=True)
 class Finished:
     reason: str  # completed | ended_by_candidate | time_up
 
 
 Action = (
-    Say | StopVoice | ShowQuestion | StartScreenShare | StopScreenShare | ShowWhiteboard | Finished
+    Say
+    | StopVoice
+    | ShowQuestion
+    | StartScreenShare
+    | StopScreenShare
+    | ShowWhiteboard
+    | QuestionEnded
+    | SpeakerSilent
+    | Finished
 )
 
 
@@ -229,6 +250,7 @@ class InterviewDriver:
         self._time_up = False
         self._screen_share = False
         self._whiteboard = False
+        self._ended: list[Action] = []  # QuestionEnded not yet handed out
 
     # ------------------------------------------------------------ queries
 
@@ -287,6 +309,12 @@ class InterviewDriver:
             if q.id not in self.answered:
                 return i
         return None
+
+    def take_ended(self) -> list[Action]:
+        """Questions ended since the last call (``QuestionEnded`` actions). Many inputs end a
+        question in passing; whoever carries out actions collects these after each call."""
+        ended, self._ended = self._ended, []
+        return ended
 
     # ------------------------------------------------------------ inputs
 
@@ -400,7 +428,7 @@ class InterviewDriver:
         said = self._speaking
         if self.phase is Phase.SPEAKING and said is not None and t >= self._say_deadline:
             self._log(ev.DEVICE_ERROR, t, source="speaker", message="the voice never finished")
-            return [StopVoice(), *self.on_voice_finished(t, True, said.id)]
+            return [StopVoice(), SpeakerSilent(), *self.on_voice_finished(t, True, said.id)]
         actions = self._check_time(t)
         if actions or self.phase is not Phase.LISTENING:
             return actions
@@ -694,6 +722,7 @@ class InterviewDriver:
         qid = self.config.questions[q.index].id
         if qid not in self.answered:
             self.answered.append(qid)
+        self._ended.append(QuestionEnded(qid, reason))
         self._log(
             ev.QUESTION_ENDED,
             t,

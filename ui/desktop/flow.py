@@ -362,7 +362,7 @@ class InterviewFlow(QObject):
 def default_engine_factory(config: Any, attempt: Any, bridge: Bridge, options: FlowOptions) -> Any:
     """The real engine on the real devices named in ``options``, all on one session clock."""
     from session import assemble
-    from session.interview.engine import EngineOptions
+    from session.interview.options import EngineOptions
     from session.runtime.clock import SessionClock
 
     clock = options.clock or SessionClock()

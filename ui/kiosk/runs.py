@@ -192,7 +192,7 @@ class FlowRun(CandidateRun):
 
     def _make_engine(self, config: Any, attempt: Any, bridge: Any, options: Any) -> Any:
         from session.interview.driver import Accommodations, DriverOptions
-        from session.interview.engine import EngineOptions
+        from session.interview.options import EngineOptions
 
         acc = self.request.accommodations
         own = config.silence.end_of_turn_s

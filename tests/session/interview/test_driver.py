@@ -19,6 +19,7 @@ from session.interview.driver import (
     Say,
     ShowQuestion,
     ShowWhiteboard,
+    SpeakerSilent,
     StartScreenShare,
     StopScreenShare,
     StopVoice,
@@ -542,6 +543,17 @@ def test_a_line_that_never_finishes_is_given_up_so_the_interview_cannot_hang(tmp
     assert f.wait(7.9) == []
     actions = f.wait(0.2)
     assert actions[0] == StopVoice() and f.says(actions)[0].kind == "question"
+    assert SpeakerSilent() in actions  # the engine tells the candidate; not read from the log
     assert events(tmp_path, "device_error")[0]["source"] == "speaker"
     f.driver.end_interview(f.clock())  # the closing line, too
     assert f.wait(20.0)[-1] == Finished("ended_by_candidate")
+
+
+def test_every_question_moved_past_is_handed_out_once_as_an_action(tmp_path):
+    from session.interview.driver import QuestionEnded
+
+    f = started_at_q1(tmp_path)
+    assert f.driver.take_ended() == []
+    f.feed(f.driver.next_question(f.clock()))
+    assert f.driver.take_ended() == [QuestionEnded("q1", "skipped")]
+    assert f.driver.take_ended() == []  # once

@@ -18,7 +18,8 @@ from capture.types import DeviceInfo, VideoFrame
 from session.attempt.events import read_events
 from session.attempt.store import AttemptState, AttemptStore
 from session.interview.config import parse_interview
-from session.interview.engine import PROMPT_KINDS, EngineOptions, InterviewEngine
+from session.interview.engine import PROMPT_KINDS, InterviewEngine
+from session.interview.options import EngineOptions
 from session.runtime.clock import SessionClock
 from speech.captioner import Word
 from tests.conftest import SPEECH

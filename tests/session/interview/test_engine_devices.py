@@ -18,7 +18,8 @@ from capture.microphone import MicrophoneSource
 from capture.speaker import Speaker
 from session.attempt.events import read_events
 from session.interview.config import parse_interview
-from session.interview.engine import EngineOptions, InterviewEngine
+from session.interview.engine import InterviewEngine
+from session.interview.options import EngineOptions
 from session.runtime.clock import SessionClock
 from tests.conftest import FACES, SPEECH
 
