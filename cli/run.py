@@ -12,13 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 import wave
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from capture.types import DeviceError
 from session import assemble
@@ -54,46 +51,12 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
-class SimulatedCandidate:
-    """Answers each prompt with the next clip, a moment after the interviewer finished
-    speaking (people do not answer within a millisecond, and the echo gate's tail would
-    swallow the first syllable)."""
-
-    def __init__(self, mic: Any, clips: list[np.ndarray], end: Any, delay_s: float = 0.6):
-        self.mic = mic
-        self.clips = list(clips)
-        self.used = 0
-        self.delay_s = delay_s
-        self._end = end  # called once when no answer is left for a new prompt
-        self._ended = False
-        self._busy_until = 0.0  # a clip scheduled but not yet queued
-        self._lock = threading.Lock()
-
-    def on_line(self, kind: str, _text: str, started: bool) -> None:
-        from session.interview.engine import PROMPT_KINDS
-
-        if started or kind not in PROMPT_KINDS:
-            return
-        with self._lock:
-            if not self.mic.idle or time.monotonic() < self._busy_until:
-                return  # still answering (or silent on purpose): this prompt gets no clip
-            if self.used < len(self.clips):
-                clip = self.clips[self.used]
-                self.used += 1
-                self._busy_until = time.monotonic() + self.delay_s + 0.2
-                timer = threading.Timer(self.delay_s, self.mic.play, args=(clip,))
-                timer.daemon = True
-                timer.start()
-            elif not self._ended:
-                self._ended = True
-                self._end()
-
-
 def run(args: argparse.Namespace) -> int:
     from session.interview.config import InterviewConfigError, load_interview
     from session.interview.driver import Accommodations, DriverOptions
     from session.interview.engine import InterviewEngine
     from session.interview.options import EngineOptions
+    from session.interview.simulated_candidate import SimulatedCandidate
     from session.runtime.applog import setup_logging
     from session.runtime.clock import SessionClock
 
@@ -131,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     acc = Accommodations(end_of_turn_s=args.end_of_turn_s, long_pause_s=args.long_pause_s)
     engine_ref: list[InterviewEngine] = []
     candidate = SimulatedCandidate(mic, clips, lambda: engine_ref[0].end_interview())
+
     engine = assemble.build_engine(
         config,
         attempt_dir,
@@ -152,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         engine.stop(10.0)
+        candidate.cancel()
     summary = engine.summary or {}
     result: dict[str, Any] = {
         "attempt_dir": str(attempt_dir),

@@ -54,8 +54,6 @@ from speech.echo import EchoGate
 
 log = logging.getLogger(__name__)
 
-# Lines after which the candidate is expected to answer (the run command's cue, too).
-PROMPT_KINDS = frozenset({"question", "follow_up", "repeat", "clarification", "resume"})
 
 
 def _noop(*_args: Any, **_kw: Any) -> None:

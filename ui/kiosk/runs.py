@@ -9,45 +9,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from session import assemble
+from session.interview.simulated_candidate import SimulatedCandidate
 from session.station.candidates import stamp_candidate, store_path
 from session.station.config import StationConfig, StationConfigError
 from ui.kiosk.candidate import CandidateRun, RunRequest
 from ui.qt.bridge import TaskRunner
 
 log = logging.getLogger(__name__)
-
-
-class ScriptedCandidate:
-    """Answers each prompt with the next clip once the interviewer finished the line; asks to
-    end the interview when no clip is left."""
-
-    def __init__(self, mic: Any, clips: list[np.ndarray]) -> None:
-        self.mic = mic
-        self.clips = clips
-        self.used = 0
-        self.end: Any = None
-        self._ended = False
-        self._lock = threading.Lock()
-
-    def on_line(self, kind: str, _text: str, started: bool) -> None:
-        from session.interview.engine import PROMPT_KINDS
-
-        if started or kind not in PROMPT_KINDS:
-            return
-        with self._lock:
-            if not self.mic.idle:
-                return
-            if self.used < len(self.clips):
-                self.mic.play(self.clips[self.used])
-                self.used += 1
-            elif not self._ended and self.end is not None:
-                self._ended = True
-                self.end()
 
 
 class FlowRun(CandidateRun):
@@ -84,7 +56,7 @@ class FlowRun(CandidateRun):
         self.unattended = bool(req.unattended.get("answers"))
         code, station = self.code, cfg.station_id
         self.finish_hold_s = 2.0 if self.unattended else finish_hold_s
-        self._candidate: ScriptedCandidate | None = None
+        self._candidate: SimulatedCandidate | None = None
         self._ended = False
         self._waited_s = 0.0
         self.pages = QStackedWidget()
@@ -223,7 +195,7 @@ class FlowRun(CandidateRun):
             devices = assemble.scripted_devices(options.camera, self._clock)
             clips = assemble.answer_clips(Path(str(self.request.unattended["answers"])))
             assert devices.scripted is not None
-            self._candidate = ScriptedCandidate(devices.scripted, clips)
+            self._candidate = SimulatedCandidate(devices.scripted, clips, delay_s=0.0)
             return devices
         return assemble.live_devices(
             options.camera, options.mic, options.speaker, self._clock, loop_camera=False

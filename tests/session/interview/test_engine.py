@@ -18,8 +18,9 @@ from capture.types import DeviceInfo, VideoFrame
 from session.attempt.events import read_events
 from session.attempt.store import AttemptState, AttemptStore
 from session.interview.config import parse_interview
-from session.interview.engine import PROMPT_KINDS, InterviewEngine
+from session.interview.engine import InterviewEngine
 from session.interview.options import EngineOptions
+from session.interview.simulated_candidate import PROMPT_KINDS
 from session.runtime.clock import SessionClock
 from speech.captioner import Word
 from tests.conftest import SPEECH
