@@ -31,6 +31,7 @@ from session.attempt.finalize import finalize_interrupted
 from session.attempt.manifest import now_iso, update_manifest
 from session.attempt.state import AttemptState
 from session.runtime import paths
+from session.runtime.process import pid_alive
 
 DB_FILE = "attempts.sqlite3"
 SUPPORT_HINT = (
@@ -113,22 +114,6 @@ CREATE INDEX IF NOT EXISTS attempts_interview ON attempts (interview_id, practic
 """
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if pid is None or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    except OSError:
-        return False
-    return True
-
-
 class AttemptStore:
     """Thread-safe: every call opens its own short connection (SQLite serialises writers)."""
 
@@ -207,7 +192,7 @@ class AttemptStore:
                 "SELECT id, pid FROM attempts WHERE state = ?", (AttemptState.IN_PROGRESS.value,)
             )
             for row in rows.fetchall():
-                if not _pid_alive(row["pid"]):
+                if not pid_alive(row["pid"]):
                     ids.append(row["id"])
             for i in ids:
                 db.execute(

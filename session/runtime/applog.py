@@ -7,7 +7,6 @@ import logging
 import logging.handlers
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,22 +66,3 @@ def install_error_hooks() -> None:
         a.exc_type, a.exc_value, a.exc_traceback, f"thread {a.thread.name if a.thread else '?'}"
     )
 
-
-class Throttle:
-    """Lets a repeated message through at most once per ``interval`` seconds, counting the
-    rest, so a failing device does not flood the log."""
-
-    def __init__(self, interval: float = 10.0) -> None:
-        self.interval = interval
-        self._last: dict[str, float] = {}
-        self._suppressed: dict[str, int] = {}
-
-    def warn(self, logger: logging.Logger, key: str, msg: str, *args: object) -> None:
-        now = time.monotonic()
-        if now - self._last.get(key, -1e9) >= self.interval:
-            n = self._suppressed.pop(key, 0)
-            suffix = f" (and {n} more like it)" if n else ""
-            logger.warning(msg + suffix, *args)
-            self._last[key] = now
-        else:
-            self._suppressed[key] = self._suppressed.get(key, 0) + 1

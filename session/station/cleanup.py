@@ -23,6 +23,7 @@ from typing import Any
 from session.attempt import folder as af
 from session.attempt.manifest import has_manifest, sha256_file
 from session.runtime.atomic_file import write_json_atomic
+from session.runtime.process import held_by_other_process
 
 log = logging.getLogger(__name__)
 SESSION_MARKER = "kiosk-session.json"
@@ -125,27 +126,10 @@ def cleanup_attempts(
 
 
 # -- the running-session marker -----------------------------------------------------------
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie is not alive: it can no longer hold a grab or a window.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def _other_process_alive(marker: dict[str, Any]) -> bool:
     """The marker was written by another process that is still running."""
     pid = marker.get("pid")
-    return isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid)
+    return held_by_other_process(pid)
 
 
 class SessionMarker:
