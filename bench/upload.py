@@ -45,7 +45,7 @@ from backend.auth import create_token_in  # noqa: E402
 from session.attempt.manifest import sha256_file  # noqa: E402
 from session.upload.uploader import DEFAULT_CHUNK, upload_attempt  # noqa: E402
 from tests.backend.attempt_maker import make_attempt  # noqa: E402
-from tests.backend.server import BackendProcess  # noqa: E402
+from tests.backend.server import backend_process  # noqa: E402
 
 CHILD = """
 import sys
@@ -157,7 +157,7 @@ def main() -> int:
         files = folder_files(clean)
         total = sum(p.stat().st_size for p in files)
         sha_s = statistics.median(sha256_pass_s(files) for _ in range(3))
-        server = BackendProcess(tmp / "server").start()
+        server = backend_process(tmp / "server").start()
         raw_rates, tus_rates, receipts = [], [], []
         raw_cpu, tus_cpu = [], []
         server_proc = psutil.Process(server.proc.pid)

@@ -135,7 +135,7 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from cli.demo import LocalBackend
+    from cli.backend_process import BackendProcess
     from session.runtime import applog
     from session.upload.queue import UploadQueue
     from ui.desktop.flow import FlowOptions
@@ -147,9 +147,9 @@ def main() -> int:
     route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_style(app)
-    backend = LocalBackend(home / "backend").start()
+    backend = BackendProcess(home / "backend").start()
     try:
-        token = backend.create_token("screenshots")
+        token = backend.token("station", "screenshots")
         queue = UploadQueue(home / "upload-queue.sqlite", backend.url, token)
         flow_options = FlowOptions(
             camera=str(CAMERA),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.backend.server import BackendProcess
+from tests.backend.server import backend_process
 
 
 @pytest.fixture(scope="session")
@@ -11,6 +11,6 @@ def backend(tmp_path_factory: pytest.TempPathFactory):
     interviews = root / "interviews"
     interviews.mkdir()
     (interviews / "demo.yaml").write_text("id: demo\ntitle: Demo interview\nquestions:\n  - Hi\n")
-    server = BackendProcess(root / "data", interviews=interviews).start()
+    server = backend_process(root / "data", interviews=interviews).start()
     yield server
     server.stop()

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.backend.server import free_port
+from cli.backend_process import free_port
 
 
 def server_bin() -> Path | None:

@@ -10,14 +10,14 @@ import pytest
 
 from backend.app import create_app
 from backend.auth import create_token_in
-from tests.backend.server import BackendProcess, ThreadedBackend
+from tests.backend.server import ThreadedBackend, backend_process
 from tests.backend.tus_helpers import file_entry, head, new_attempt, new_upload, patch, submit
 
 pytestmark = pytest.mark.server
 
 
 def test_upload_resumes_from_the_true_offset_after_the_server_is_killed(tmp_path):
-    server = BackendProcess(tmp_path / "data").start()
+    server = backend_process(tmp_path / "data").start()
     try:
         token = server.token()
         aid = new_attempt(server.url, token).json()["id"]

@@ -13,7 +13,7 @@ import pytest
 from session.upload.uploader import upload_attempt
 from tests.backend.attempt_maker import make_attempt
 from tests.backend.postgres import PostgresServer, server_bin
-from tests.backend.server import BackendProcess
+from tests.backend.server import backend_process
 from tests.backend.tus_helpers import auth, new_attempt
 
 pytestmark = pytest.mark.server
@@ -34,7 +34,7 @@ def postgres():
 
 @pytest.fixture(scope="module")
 def backend(postgres, tmp_path_factory):
-    server = BackendProcess(
+    server = backend_process(
         tmp_path_factory.mktemp("pg-backend") / "data", database_url=postgres.url
     ).start()
     yield server

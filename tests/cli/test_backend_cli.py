@@ -11,8 +11,8 @@ import time
 import httpx
 import pytest
 
-from tests.backend.server import ROOT, free_port
-from tests.conftest import run_main
+from cli.backend_process import free_port
+from tests.conftest import ROOT, run_main
 
 pytestmark = pytest.mark.server
 

@@ -65,9 +65,9 @@ def test_check_bad_arguments_exit_2_with_one_line() -> None:
 
 @pytest.mark.server
 def test_check_measures_upload_speed_against_the_real_backend(testdata, tmp_path) -> None:
-    from tests.backend.server import BackendProcess
+    from tests.backend.server import backend_process
 
-    backend = BackendProcess(tmp_path / "backend").start()
+    backend = backend_process(tmp_path / "backend").start()
     try:
         r = check(FACE_VIDEO, "--backend", backend.url, "--min-mbps", "1", "--json")
     finally:

@@ -12,7 +12,7 @@ import jiwer
 import numpy as np
 import pytest
 
-from tests.backend.server import BackendProcess
+from tests.backend.server import backend_process
 from tests.conftest import FACES, SPEECH, run_main
 from tools.wer import normalize
 
@@ -80,7 +80,7 @@ def unattended_run(tmp_path_factory):
     (answers / "04-answer.wav").write_bytes(b.read_bytes())
     (answers / "05-answer.wav").write_bytes(c.read_bytes())
     out = tmp_path_factory.mktemp("out")
-    server = BackendProcess(tmp_path_factory.mktemp("backend") / "data").start()
+    server = backend_process(tmp_path_factory.mktemp("backend") / "data").start()
     try:
         proc = run_main(
             "run",

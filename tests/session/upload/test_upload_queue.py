@@ -15,7 +15,8 @@ import pytest
 from session.upload.queue import UploadQueue, backoff_delay
 from session.upload.uploader import upload_attempt
 from tests.backend.attempt_maker import make_attempt
-from tests.backend.server import ROOT, BackendProcess
+from tests.backend.server import backend_process
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.server
 CHUNK = 256 * 1024
@@ -23,7 +24,7 @@ CHUNK = 256 * 1024
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = BackendProcess(tmp_path_factory.mktemp("upload-backend") / "data").start()
+    s = backend_process(tmp_path_factory.mktemp("upload-backend") / "data").start()
     yield s
     s.stop()
 
@@ -142,7 +143,7 @@ def test_upload_resumes_after_the_client_is_killed(server, tmp_path):
 
 
 def test_upload_resumes_after_the_server_restarts_mid_upload(tmp_path):
-    server = BackendProcess(tmp_path / "data").start()
+    server = backend_process(tmp_path / "data").start()
     try:
         folder = make_attempt(tmp_path / "r", interview_id="q-restart", recording_bytes=3_000_000)
         queue = UploadQueue(tmp_path / "q.sqlite", server.url, server.token(), chunk_size=CHUNK)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 
 from session.station.config import load_station
 from session.station.pin import hash_pin
-from tests.backend.server import BackendProcess
+from tests.backend.server import backend_process
 from tests.conftest import FACES, SPEECH
 from ui.kiosk.app import KioskApp, KioskOptions
 
@@ -58,7 +58,7 @@ def station(tmp_path):
     interviews = tmp_path / "interviews"
     interviews.mkdir()
     (interviews / "dry-run.yaml").write_text(INTERVIEW)
-    server = BackendProcess(tmp_path / "backend", interviews=interviews).start()
+    server = backend_process(tmp_path / "backend", interviews=interviews).start()
     (tmp_path / "token.txt").write_text(server.token("station", "room-1"))
     answers = tmp_path / "answers"
     answers.mkdir()
