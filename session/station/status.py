@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from session.assemble import parse_device_spec
+from capture.devices import parse_device_spec
 from session.attempt import folder as af
 from session.attempt.manifest import has_manifest, read_state
 from session.attempt.state import AttemptState
