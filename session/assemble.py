@@ -10,6 +10,7 @@ engine, the checks) opens and closes them on its own threads.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from session.checks.session import CheckDevices
 from session.interview.config import InterviewConfig
 from session.interview.engine import InterviewEngine
 from session.interview.options import EngineOptions
+from session.station.config import StationConfig
 
 log = logging.getLogger(__name__)
 
@@ -188,3 +190,20 @@ def check_devices(
         speaker=lambda: speaker(speaker_spec),
         still_camera=_still_image(cam_spec),
     )
+
+
+def probe_station_devices(cfg: StationConfig, seconds: float = 1.5) -> list[tuple[str, bool, str]]:
+    """A proctoring station's configured camera (with a face check) and microphone, for its
+    status panel: (name, ok, detail) per check. Never raises: a probe must not take the
+    panel down."""
+    from session.checks import CheckPlan, CheckSession
+
+    plan = CheckPlan(disk=False, seconds=seconds)
+    try:
+        devices = check_devices(
+            cfg.camera, cfg.microphone, cfg.speaker, time.monotonic, realtime_mic=False
+        )
+        results = CheckSession(devices, plan).run_once()
+    except Exception as e:
+        return [("devices", False, f"could not run the device checks: {e}")]
+    return [(r.name, r.ok or not r.required, r.detail) for r in results]

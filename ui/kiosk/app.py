@@ -12,41 +12,38 @@ is changed, so there is nothing else to restore (see docs/kiosk.md).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
-import json
 import logging
 import sys
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
+from session import assemble
 from session.attempt.events import EventLog
-from session.interview.integrity import IntegrityMonitor, IntegritySignal
+from session.interview.integrity import IntegritySignal
 from session.runtime import applog
-from session.station.cleanup import SessionMarker, cleanup_attempts
+from session.station.cleanup import SessionMarker
 from session.station.config import StationConfig, StationConfigError, load_station
-from session.station.pin import PinGuard
-from ui.kiosk.candidate import CandidateRun, RunRequest, StatusPage
+from session.station.service import IdleOutcome, Recovery, StationService, attempt_name
+from session.upload.queue import UploadQueue
+from ui.kiosk.candidate import CandidateRun, RunRequest
+from ui.kiosk.integrity import KioskIntegrity
 from ui.kiosk.note import NoteOverlay
 from ui.kiosk.pin import PinOverlay
 from ui.kiosk.proctor_panel import ProctorPanel
+from ui.kiosk.recovery import RecoveryPage
 from ui.kiosk.signin import SignIn, SignInPage
-from ui.kiosk.status import gather_status
-from ui.kiosk.theme import apply_theme
+from ui.kiosk.theme import KioskLook
 from ui.kiosk.window import KioskWindow
 from ui.qt.bridge import Bridge, TaskRunner
 from ui.qt.gui_gc import collect_on_gui_thread
 
 log = logging.getLogger(__name__)
-PIN_STATE = "pin-state.json"
 RunFactory = Callable[[RunRequest, StationConfig], CandidateRun]
 
 
@@ -60,42 +57,8 @@ class KioskOptions:
     status_lines: bool = True  # "kiosk-status NAME {json}" on stdout for supervisor scripts
 
 
-def attempt_name(station_id: str, code: str) -> str:
-    """A folder name that does not contain the candidate's code (it may be personal)."""
-    digest = hashlib.sha256(f"{station_id}:{code}:{time.time_ns()}".encode()).hexdigest()[:10]
-    return f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
-
-
-class RecoveryPage(StatusPage):
-    resume = Signal()
-    fresh = Signal()
-
-    def __init__(self, when: str) -> None:
-        super().__init__(
-            "The last interview was interrupted",
-            f"The app stopped unexpectedly{when}. What was recorded is kept. The candidate "
-            "can resume where they left off, or the station can go back to the welcome screen "
-            "(the recording is still uploaded).",
-        )
-        self.setAccessibleName("Crash recovery")
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.resume_button = QPushButton("Resume the interview")
-        self.resume_button.setProperty("role", "primary")
-        self.resume_button.setAccessibleName("Resume the interrupted interview")
-        fresh = QPushButton("Go to the welcome screen")
-        fresh.setAccessibleName("Keep the recording and go to the welcome screen")
-        row.addWidget(fresh)
-        row.addWidget(self.resume_button)
-        row.addStretch(1)
-        self.layout().insertLayout(3, row)
-        self.resume_button.clicked.connect(self.resume.emit)
-        fresh.clicked.connect(self.fresh.emit)
-
-
 class KioskApp(QObject):
     status = Signal(str, dict)
-    _raised = Signal(object)  # an IntegritySignal, from the integrity thread
 
     def __init__(
         self,
@@ -110,49 +73,35 @@ class KioskApp(QObject):
             lambda req, c: default_factory(req, c, self.tasks, self.upload_queue)
         )
         self._pending_codes = list(self.options.candidates)
-        cfg.data_dir.mkdir(parents=True, exist_ok=True)
-        cfg.attempts_dir.mkdir(parents=True, exist_ok=True)
-        self.marker = SessionMarker(cfg.data_dir)
+        self.station = StationService(
+            cfg,
+            self.options.status_lines,
+            lambda name, data: self.status.emit(name, data),
+            probe_devices=assemble.probe_station_devices,
+        )
+        self.marker = self.station.marker
         self.tasks = TaskRunner(self)
         self.window = KioskWindow(kiosk=cfg.kiosk, title=f"Interview Kiosk — {cfg.station_id}")
-        self.guard = (
-            PinGuard(
-                cfg.proctor_pin,
-                cfg.data_dir / PIN_STATE,
-                max_tries=cfg.pin_max_tries,
-                lockout_s=cfg.pin_lockout_s,
-            )
-            if cfg.proctor_pin
-            else None
-        )
+        self.guard = self.station.pin_guard()
         self.pin = PinOverlay(self.window, self.guard) if self.guard else None
         self.note = NoteOverlay(self.window)
         self.panel = ProctorPanel(cfg.station_id)
-        self._high_contrast = cfg.high_contrast
-        self._larger = cfg.text_scale > 1.0
+        self.look = KioskLook(cfg.high_contrast, cfg.text_scale)
         self.signin: SignInPage | None = None
         self.run: CandidateRun | None = None
-        self.integrity: IntegrityMonitor | None = None
-        # Integrity bookkeeping writes events.jsonl (fsync): one thread, so order is kept
-        # and the GUI thread never waits on the disk.
-        self._integrity_thread = ThreadPoolExecutor(1, thread_name_prefix="integrity")
-        self._last_faces: int | None = None
-        self._device_problems: dict[str, str] = {}  # kind -> what the candidate was told
-        self._raised.connect(self._show_signal, Qt.ConnectionType.QueuedConnection)
+        self.integrity = KioskIntegrity(self)
+        self.integrity.raised.connect(self._show_signal)
         self._return_page: QWidget | None = None
-        self._uploading: set[str] = set()
-        self._recovery: dict[str, Any] | None = None
         self._quitting = False
         self.exit_code = 0
         self._retired: list[CandidateRun] = []
-        self._session_attempts: list[Path] = []  # finished in this session (for idle exit)
-        self._idle_waited_s = 0.0
         self._run_phase = ""
-        self.upload_queue: Any = None
+        self.upload_queue: UploadQueue | None = None
         self.upload_bridge = Bridge(self)
-        self.upload_bridge.upload_progress.connect(self._upload_progress)
+        self.upload_bridge.upload_progress.connect(
+            lambda sent, total, _rate, _eta: self.panel.show_progress_total(sent, total)
+        )
         self.upload_bridge.upload_result.connect(self._upload_result)
-        self._sweeping = self._sweep_again = False
         self._sweeper = QTimer(self)
         self._sweeper.setInterval(30_000)
         self._sweeper.timeout.connect(self._sweep)
@@ -163,7 +112,7 @@ class KioskApp(QObject):
         if self.pin is not None:
             self.pin.accepted.connect(self._pin_ok)
             self.pin.rejected.connect(
-                lambda r: self._emit(
+                lambda r: self.station.emit(
                     "pin_rejected", tries_left=r.tries_left, locked_s=r.locked_for_s
                 )
             )
@@ -178,167 +127,91 @@ class KioskApp(QObject):
             app.screenAdded.connect(lambda _s: self._monitors_changed())
             app.screenRemoved.connect(lambda _s: self._monitors_changed())
 
-    # -- status lines -----------------------------------------------------------------------
-    def _emit(self, name: str, **data: Any) -> None:
-        log.info("kiosk %s %s", name, data)
-        if self.options.status_lines:
-            print(f"kiosk-status {name} {json.dumps(data, default=str)}", flush=True)
-        self.status.emit(name, data)
-
     # -- start ------------------------------------------------------------------------------
-    def _open_upload_queue(self) -> None:
-        from session.upload.queue import UploadQueue
-
-        try:
-            token = self.cfg.read_token()
-        except StationConfigError as e:
-            self._emit("upload_unavailable", error=str(e))
-            return
-        self.upload_queue = UploadQueue(
-            self.cfg.data_dir / "upload-queue.sqlite",
-            self.cfg.backend_url,
-            token,
-            retention_s=self.cfg.retention_s,
-        )
-        self.upload_bridge.watch_uploads(self.upload_queue)
-        self.upload_queue.start()
-
     def start(self) -> None:
-        self._apply_look()
-        self._open_upload_queue()
+        self.look.apply()
+        self.upload_queue = self.station.open_upload_queue()
+        if self.upload_queue is not None:
+            self.upload_bridge.watch_uploads(self.upload_queue)
+            self.upload_queue.start()
         self._sweeper.start()
-        stale = self.marker.stale()
-        self.marker.write(state="welcome", station=self.cfg.station_id)
+        recovery = self.station.recovery()
         self.window.show_kiosk()
-        if stale is not None:
-            self._offer_recovery(stale)
+        if recovery is not None:
+            self._offer_recovery(recovery)
         else:
             self.show_welcome()
-        self._emit("ready", kiosk=self.cfg.kiosk, station=self.cfg.station_id)
+        self.station.emit("ready", kiosk=self.cfg.kiosk, station=self.cfg.station_id)
 
-    def _interrupted(self, stale: dict[str, Any]) -> Any:
-        """The crashed session's attempt, from its attempt store, if it can be resumed."""
-        store_db, attempt_id = stale.get("store"), stale.get("attempt_id")
-        if not store_db or attempt_id is None or not Path(store_db).exists():
-            return None
-        try:
-            from session.attempt.store import AttemptStore
-
-            store = AttemptStore(Path(store_db), self.cfg.attempts_dir)
-            return next((a for a in store.interrupted_attempts() if a.id == attempt_id), None)
-        except Exception:
-            log.exception("could not read the attempt store %s", store_db)
-            return None
-
-    def _offer_recovery(self, stale: dict[str, Any]) -> None:
-        self._recovery = stale
-        started = stale.get("started")
-        when = (
-            f" (session started {time.strftime('%H:%M', time.localtime(started))})"
-            if isinstance(started, int | float)
-            else ""
-        )
-        attempt = self._interrupted(stale)
-        page = RecoveryPage(when)
-        can_resume = attempt is not None and stale.get("state") in ("interview", "checks")
-        page.resume_button.setVisible(can_resume)
-        page.resume.connect(lambda: self._resume(page, attempt))
-        page.fresh.connect(lambda: self._leave_recovery(page, attempt))
+    def _offer_recovery(self, rec: Recovery) -> None:
+        page = RecoveryPage(rec.when)
+        page.resume_button.setVisible(rec.resumable)
+        page.resume.connect(lambda: self._resume(page, rec))
+        page.fresh.connect(lambda: self._leave_recovery(page, rec))
         self.window.set_page(page)
-        if can_resume:
+        if rec.resumable:
             page.resume_button.setFocus()
-        self._emit(
-            "recovery_offered",
-            attempt=stale.get("attempt"),
-            state=stale.get("state"),
-            resumable=can_resume,
-        )
+        self.station.announce(rec)
 
-    def _leave_recovery(self, page: QWidget, attempt: Any) -> None:
+    def _leave_recovery(self, page: QWidget, rec: Recovery) -> None:
         """Keeps what was recorded: the attempt is closed as it is and uploaded."""
-        self._emit("recovery_declined")
+        self.station.emit("recovery_declined")
         self.window.drop_page(page)
-        stale, self._recovery = self._recovery or {}, None
+        attempt = rec.attempt
         if attempt is not None:
-            from session.attempt.store import AttemptStore
-
-            store = AttemptStore(Path(stale["store"]), self.cfg.attempts_dir)
-            station = self.cfg.station_id
-
-            def close_attempt() -> Any:
-                from session.station.candidates import stamp_candidate
-
-                a = store.finish_as_is(attempt.id)
-                if a.extra.get("candidate"):
-                    stamp_candidate(Path(a.dir), str(a.extra["candidate"]), station)
-                return a
-
             self.tasks.run(
-                close_attempt,
+                lambda: self.station.close_interrupted(rec.stale, attempt),
                 lambda a: self._upload(Path(a.dir)),
                 lambda e: log.warning("could not close the interrupted attempt: %s", e),
             )
         self.show_welcome()
 
-    def _resume(self, page: QWidget, attempt: Any) -> None:
-        stale, self._recovery = self._recovery or {}, None
+    def _resume(self, page: QWidget, rec: Recovery) -> None:
         self.window.drop_page(page)
-        acc = self.cfg.accommodations.merged(**(stale.get("accommodations") or {}))
+        assert rec.attempt is not None  # only offered when there is one
         req = RunRequest(
             code="resumed",
-            accommodations=acc,
-            attempt_dir=Path(attempt.dir),
+            accommodations=self.station.resume_accommodations(rec),
+            attempt_dir=Path(rec.attempt.dir),
             resume=True,
-            attempt_id=attempt.id,
-            store_db=Path(stale["store"]),
+            attempt_id=rec.attempt.id,
+            store_db=Path(rec.stale["store"]),
             unattended=dict(self.options.unattended),
         )
-        self._emit("recovery_resumed", attempt=Path(attempt.dir).name)
+        self.station.emit("recovery_resumed", attempt=req.attempt_dir.name)
         self._start_run(req)
 
     # -- welcome / sign-in ------------------------------------------------------------------
     def show_welcome(self, notice: str = "") -> None:
         """A brand-new sign-in page: nothing typed before survives, and the look goes back
         to the station's (the previous candidate's choices were theirs)."""
-        self._high_contrast, self._larger = self.cfg.high_contrast, self.cfg.text_scale > 1.0
-        self._apply_look()
+        self.look.reset()
         old = self.signin
         self.signin = SignInPage(
             self.cfg.station_id,
             self.cfg.accommodations,
-            high_contrast=self._high_contrast,
-            larger_text=self._larger,
+            high_contrast=self.look.high_contrast,
+            larger_text=self.look.larger,
             notice=notice,
         )
         self.signin.signed_in.connect(self._signed_in)
         self.signin.proctor_clicked.connect(self.open_pin)
-        self.signin.look_changed.connect(self._look_changed)
+        self.signin.look_changed.connect(self.look.set)
         self.window.set_page(self.signin)
         if old is not None:
             self.window.drop_page(old)
         self.signin.focus_code()
         self.marker.write(state="welcome", station=self.cfg.station_id)
         self._sweep()
-        self._emit("welcome")
+        self.station.emit("welcome")
         if self._pending_codes:
             code = self._pending_codes.pop(0)
             QTimer.singleShot(300, lambda: self.signin and self.signin.submit(code))
         elif self.options.quit_when_idle and self.options.candidates:
             self._quit_when_uploads_done()
 
-    def _look_changed(self, high_contrast: bool, larger: bool) -> None:
-        self._high_contrast, self._larger = high_contrast, larger
-        self._apply_look()
-
-    def _apply_look(self) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            scale = max(self.cfg.text_scale, 1.35) if self._larger else self.cfg.text_scale
-            apply_theme(app, self._high_contrast, scale)
-
     def _signed_in(self, s: SignIn) -> None:
-        self._high_contrast, self._larger = s.high_contrast, s.larger_text
-        self._apply_look()
+        self.look.set(s.high_contrast, s.larger_text)
         attempt_dir = self.cfg.attempts_dir / attempt_name(self.cfg.station_id, s.code)
         req = RunRequest(
             code=s.code,
@@ -346,7 +219,7 @@ class KioskApp(QObject):
             attempt_dir=attempt_dir,
             unattended=dict(self.options.unattended),
         )
-        self._emit(
+        self.station.emit(
             "signed_in",
             attempt=attempt_dir.name,
             extra_time_pct=s.accommodations.extra_time_pct,
@@ -356,15 +229,7 @@ class KioskApp(QObject):
 
     # -- one candidate's run ----------------------------------------------------------------
     def _start_run(self, req: RunRequest) -> None:
-        req.attempt_dir.mkdir(parents=True, exist_ok=True)
-        self.marker.update(
-            state="checks",
-            attempt=str(req.attempt_dir),
-            accommodations={
-                "extra_time_pct": req.accommodations.extra_time_pct,
-                "extra_silence_s": req.accommodations.extra_silence_s,
-            },
-        )
+        self.station.run_starting(req.attempt_dir, req.accommodations)
         try:
             run = self._factory(req, self.cfg)
         except Exception as e:  # a broken interview file must not leave the station stuck
@@ -372,27 +237,24 @@ class KioskApp(QObject):
             self.show_welcome(
                 notice=f"The interview could not start: {e}. Please call the proctor."
             )
-            self._emit("run_failed", error=str(e))
+            self.station.emit("run_failed", error=str(e))
             return
         self.run = run
-        self.marker.update(
-            attempt=str(getattr(run, "attempt_dir", req.attempt_dir)), **run.recovery_info()
+        self.station.run_started(
+            Path(getattr(run, "attempt_dir", req.attempt_dir)), run.recovery_info()
         )
-        self.integrity = IntegrityMonitor(
+        self.integrity.attach(
             EventLog(req.attempt_dir / "events.jsonl", run.clock),
-            self._signal_from_any_thread,
             run.clock,
+            len(QGuiApplication.screens()),
             face_threshold_s=self.options.face_threshold_s or self.cfg.face_threshold_s,
             focus_threshold_s=self.options.focus_threshold_s,
         )
-        self._last_faces = None
-        self._device_problems.clear()
-        self._integrity(IntegrityMonitor.monitors, len(QGuiApplication.screens()))
         run.phase.connect(self._phase)
-        run.faces.connect(self._faces)
+        run.faces.connect(self.integrity.faces)
         run.device.connect(self._device)
         run.interview_over.connect(self._interview_over)
-        run.recording.connect(lambda: self._emit("recording", attempt=req.attempt_dir.name))
+        run.recording.connect(lambda: self.station.emit("recording", attempt=req.attempt_dir.name))
         run.finished.connect(self._run_finished)
         self.window.set_page(run.widget)
         if self.signin is not None:
@@ -404,70 +266,41 @@ class KioskApp(QObject):
         self._run_phase = phase
         self.marker.update(state=phase)
         self.window.set_keyboard_grab(phase == "interview")
-        self._emit("phase", phase=phase, grab=self.window.keyboard_grabbed)
-
-    def _integrity(self, method: Any, *args: Any) -> Any:
-        """Runs ``method(monitor, *args)`` on the integrity thread; returns its future."""
-        monitor = self.integrity
-        if monitor is None:
-            return None
-        return self._integrity_thread.submit(method, monitor, *args)
-
-    def _faces(self, count: int, t: float) -> None:
-        if count != self._last_faces:  # only changes matter (frames come at camera rate)
-            self._last_faces = count
-            self._integrity(IntegrityMonitor.faces, count, t)
+        self.station.emit("phase", phase=phase, grab=self.window.keyboard_grabbed)
 
     def _device(self, kind: str, problem: str, fix: str) -> None:
         """A camera or microphone stopped (or works again) mid-interview: a status line for
         the centre's monitoring and a line in the proctor panel."""
-        if problem:
-            self._device_problems[kind] = f"{problem}. {fix}".strip()
-            self._emit("device_problem", device=kind, problem=problem, fix=fix)
-        elif self._device_problems.pop(kind, None) is not None:
-            self._emit("device_back", device=kind)
+        self.station.device(kind, problem, fix)
         if self.window.stack.currentWidget() is self.panel:
             self.refresh_panel()
 
-    def _signal_from_any_thread(self, sig: IntegritySignal) -> None:
-        self._raised.emit(sig)  # queued to the GUI thread
-
     def _show_signal(self, sig: IntegritySignal) -> None:
-        if self.run is None or self.integrity is None:
-            # Closed by the end of the interview: recorded, but a note could no longer be
-            # added to the sealed attempt, so no prompt.
+        if self.run is None:
             return
         self.note.show_signal(sig)
-        self._emit("integrity_signal", kind=sig.kind, signal_id=sig.signal_id, message=sig.message)
+        self.station.emit(
+            "integrity_signal", kind=sig.kind, signal_id=sig.signal_id, message=sig.message
+        )
 
     def _note_saved(self, signal_id: str, text: str) -> None:
-        if self.integrity is not None:
-            self._integrity(IntegrityMonitor.add_note, signal_id, text)
-            self._emit("candidate_note", signal_id=signal_id)
+        if self.integrity.note(signal_id, text):
+            self.station.emit("candidate_note", signal_id=signal_id)
 
     def _activation(self, active: bool) -> None:
-        if self.run is None or self.integrity is None:
-            return
-        if active:
-            self._integrity(IntegrityMonitor.focus_gained, self.run.clock())
-        else:
-            self._integrity(IntegrityMonitor.focus_lost, self.run.clock())
+        if self.run is not None:
+            self.integrity.focus(active, self.run.clock())
 
     def _monitors_changed(self) -> None:
         n = len(QGuiApplication.screens())
-        if self.integrity is not None and self.run is not None:
-            self._integrity(IntegrityMonitor.monitors, n, self.run.clock())
-        self._emit("monitors", count=n)
+        if self.run is not None:
+            self.integrity.monitors(n, self.run.clock())
+        self.station.emit("monitors", count=n)
 
     def _interview_over(self, _summary: Any = None) -> None:
         """Closes open integrity spans before the attempt folder is sealed for upload."""
-        if self.integrity is not None and self.run is not None:
-            done = self._integrity(IntegrityMonitor.finish, self.run.clock())
-            # The attempt is sealed for upload next: the last flags must be on disk first
-            # (a few small appends, so this wait is milliseconds).
-            with contextlib.suppress(Exception):
-                done.result(timeout=2.0)
-        self.integrity = None
+        if self.run is not None:
+            self.integrity.finish(self.run.clock())
         self.window.set_keyboard_grab(False)
         self.note.clear()
         self.marker.update(state="finish")
@@ -476,7 +309,7 @@ class KioskApp(QObject):
         self._interview_over()
         run, self.run = self.run, None
         attempt_dir = Path(summary.get("attempt_dir") or (run.request.attempt_dir if run else ""))
-        self._emit("finished", attempt=attempt_dir.name, ok=bool(summary.get("ok", True)))
+        self.station.emit("finished", attempt=attempt_dir.name, ok=bool(summary.get("ok", True)))
         if run is not None:
             # Off screen at once; the objects live until the run has stopped, so no late
             # callback reaches a deleted widget.
@@ -486,7 +319,7 @@ class KioskApp(QObject):
             self._retired.append(run)
 
             if attempt_dir.name:
-                self._session_attempts.append(attempt_dir)
+                self.station.session_attempts.append(attempt_dir)
             run.stop()
             # Deleted a moment later, once signals already queued for it were delivered.
             QTimer.singleShot(1000, lambda: self._retire(run))
@@ -503,56 +336,27 @@ class KioskApp(QObject):
     # -- uploads and cleanup ------------------------------------------------------------------
     def _upload(self, attempt_dir: Path) -> None:
         """Queues an attempt (idempotent: the queue keys by folder); off the GUI thread."""
-        queue = self.upload_queue
-        if queue is None:
-            self._emit("upload_unavailable", attempt=attempt_dir.name)
-            return
-        name = attempt_dir.name
-        self._uploading.add(name)
-
-        def job() -> None:
-            queue.enqueue(attempt_dir)
-            queue.start()
-
-        def failed(e: BaseException) -> None:
-            self._uploading.discard(name)
-            self._emit("upload_failed", attempt=name, error=str(e))
-
-        self._emit("upload_queued", attempt=name)
-        self.tasks.run(job, None, failed)
-
-    def _upload_progress(self, sent: int, total: int, _rate: float, _eta: float) -> None:
-        self.panel.show_progress_total(sent, total)
+        if self.station.begin_upload(attempt_dir):
+            self.tasks.run(
+                lambda: self.station.enqueue(attempt_dir),
+                None,
+                lambda e: self.station.upload_failed(attempt_dir, e),
+            )
 
     def _upload_result(self, result: Any) -> None:
-        name = Path(result.attempt_dir).name if result.attempt_dir else ""
-        if result.state == "submitted":
-            self._uploading.discard(name)
-            self._emit("uploaded", attempt=name)
+        if self.station.upload_result(result):
             self._sweep()
-        elif result.state == "refused":
-            self._uploading.discard(name)
-            self._emit("upload_refused", attempt=name, reason=result.reason)
-        elif result.state == "retry":
-            self._emit("upload_retry", attempt=name, reason=result.reason)
 
     def _upload_pending(self) -> None:
         """Queues every finished attempt still on the station (off the GUI thread: it
         reads manifests and hashes recordings)."""
-        from ui.kiosk.status import queue_items
-
-        root = self.cfg.attempts_dir
         running = self._run_name() if self.run is not None else None
 
-        def job() -> list[str]:
-            return [i.attempt for i in queue_items(root) if i.state == "waiting"]
+        def done(dirs: list[Path]) -> None:
+            for d in dirs:
+                self._upload(d)
 
-        def done(names: list[str]) -> None:
-            for name in names:
-                if name != running:
-                    self._upload(root / name)
-
-        self.tasks.run(job, done)
+        self.tasks.run(lambda: self.station.waiting_attempts(running), done)
 
     def _run_name(self) -> str:
         return Path(getattr(self.run, "attempt_dir", self.run.request.attempt_dir)).name
@@ -563,62 +367,36 @@ class KioskApp(QObject):
         QTimer.singleShot(500, self.refresh_panel)
 
     def _sweep(self) -> None:
-        """Deletes uploaded attempts past their retention, on a worker: checking a receipt
-        hashes the attempt's recordings again. One sweep at a time; a sweep asked for while
-        one runs follows it."""
-        if self._sweeping:
-            self._sweep_again = True
+        """Deletes uploaded attempts past their retention, on a worker; a sweep asked for
+        while one runs follows it."""
+        if not self.station.start_sweep():
             return
-        self._sweeping, self._sweep_again = True, False
 
         def done(result: Any) -> None:
-            self._sweeping = False
-            self._report_deleted(result)
-            if self._sweep_again and not self._quitting:
+            if self.station.sweep_done(result) and not self._quitting:
                 self._sweep()
 
         self.tasks.run(self._cleanup_job(), done, lambda e: done(None))
 
     def _cleanup_job(self) -> Callable[[], Any]:
-        root, retention = self.cfg.attempts_dir, self.cfg.retention_s
-        keep = {root / self._run_name()} if self.run else set()
-        return lambda: cleanup_attempts(root, retention, keep=keep)
-
-    def _report_deleted(self, result: Any) -> None:
-        if result is None:
-            log.warning("the clean-up of uploaded attempts failed (see the log above)")
-            return
-        for d in result.deleted:
-            self._emit("attempt_deleted", attempt=d.name)
+        running = self._run_name() if self.run is not None else None
+        return lambda: self.station.sweep(running)
 
     def _quit_when_uploads_done(self) -> None:
         """Unattended runs: exit once every attempt of this session is confirmed by the
         backend (or refused, or after 15 minutes). Exit code 0 only if all were confirmed."""
-        queue = self.upload_queue
-        dirs = list(self._session_attempts)
 
-        def job() -> list[str | None]:
-            return [(queue.status(d) or {}).get("state") for d in dirs] if queue else []
-
-        def done(states: list[str | None]) -> None:
-            pending = [s for s in states if s not in ("submitted", "refused")]
-            if (pending or self._retired) and self._idle_waited_s < 900:
-                self._idle_waited_s += 0.5
+        def done(outcome: IdleOutcome) -> None:
+            if self.station.keep_waiting(outcome, bool(self._retired), 0.5):
                 QTimer.singleShot(500, self._quit_when_uploads_done)
                 return
             self.tasks.run(
                 self._cleanup_job(),
-                lambda result: leave(states, result),
-                lambda e: leave(states, None),
+                lambda result: self.shutdown(self.station.idle_exit_code(outcome, result)),
+                lambda e: self.shutdown(self.station.idle_exit_code(outcome, None)),
             )
 
-        def leave(states: list[str | None], cleanup: Any) -> None:
-            self._report_deleted(cleanup)
-            ok = queue is not None and all(s == "submitted" for s in states)
-            self._emit("idle", uploaded=sum(s == "submitted" for s in states), total=len(dirs))
-            self.shutdown(0 if ok else 1)
-
-        self.tasks.run(job, done, lambda e: done([None]))
+        self.tasks.run(self.station.upload_states, done, lambda e: done(IdleOutcome([None], 0)))
 
     # -- proctor ---------------------------------------------------------------------------
     def open_pin(self) -> None:
@@ -627,7 +405,7 @@ class KioskApp(QObject):
             return
         if self.pin.isVisible():
             return
-        self._emit("pin_prompt")
+        self.station.emit("pin_prompt")
         self.pin.open()
 
     def _escape(self) -> None:
@@ -635,7 +413,7 @@ class KioskApp(QObject):
             self.pin.cancel()
 
     def _pin_ok(self) -> None:
-        self._emit("pin_accepted")
+        self.station.emit("pin_accepted")
         self._return_page = self.window.stack.currentWidget()
         self.window.set_keyboard_grab(False)
         self.window.set_page(self.panel)
@@ -653,30 +431,21 @@ class KioskApp(QObject):
 
     def refresh_panel(self) -> None:
         devices_free = self.run is None
-        problems = dict(self._device_problems)
         self.tasks.run(
-            lambda: gather_status(self.cfg, with_devices=devices_free, device_problems=problems),
+            lambda: self.station.status(with_devices=devices_free),
             self.panel.show_status,
             lambda e: self.panel.set_message(f"Could not gather the station status: {e}"),
         )
 
     def save_support_report(self) -> None:
-        from session.runtime.support_report import build_support_report
-
-        out = self.cfg.data_dir / f"support-{time.strftime('%Y%m%d-%H%M%S')}.zip"
-
-        def job() -> Path:
-            from session.runtime import paths
-            return build_support_report(out, log_dir=paths.log_dir())
-
         self.tasks.run(
-            job,
+            self.station.save_support_report,
             lambda p: self.panel.set_message(f"Support report saved: {p}"),
             lambda e: self.panel.set_message(f"Could not save the support report: {e}"),
         )
 
     def exit_kiosk(self) -> None:
-        self._emit("exit")
+        self.station.emit("exit")
         self.shutdown()
 
     def shutdown(self, code: int = 0) -> None:
@@ -689,15 +458,10 @@ class KioskApp(QObject):
         if self.run is not None:
             self.run.stop()
         self.tasks.wait(10.0)
-        self._integrity_thread.shutdown(wait=True)
-        if self.upload_queue is not None:
-            self.upload_queue.stop(5.0)
-        if interrupted:
-            # Left mid-interview (the proctor's Exit): the marker stays, so the next start
-            # offers to resume or upload the attempt instead of forgetting it.
-            self._emit("left_mid_interview")
-        else:
-            self.marker.clear()
+        self.integrity.shutdown()
+        # Left mid-interview (the proctor's Exit): the marker stays, so the next start
+        # offers to resume or upload the attempt instead of forgetting it.
+        self.station.close(interrupted)
         self.window.allow_close()
         self.window.close()
         app = QApplication.instance()

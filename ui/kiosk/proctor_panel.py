@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.kiosk.status import StationStatus
+from session.station.status import StationStatus
 
 
 def _mark(ok: bool) -> str:

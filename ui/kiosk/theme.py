@@ -88,3 +88,26 @@ def apply_theme(app: QApplication, high_contrast: bool, scale: float = 1.0) -> N
     # High contrast replaces every colour, so the desktop sheet (its own colours) is left out.
     base = "" if high_contrast else _app_style()
     app.setStyleSheet(base + "\n" + stylesheet(high_contrast, scale))
+
+
+class KioskLook:
+    """The look on screen: the station's, until a candidate picks theirs at sign-in."""
+
+    def __init__(self, high_contrast: bool, text_scale: float) -> None:
+        self.text_scale = text_scale
+        self._station = (high_contrast, text_scale > 1.0)
+        self.high_contrast, self.larger = self._station
+
+    def reset(self) -> None:
+        """Back to the station's look (the previous candidate's choices were theirs)."""
+        self.set(*self._station)
+
+    def set(self, high_contrast: bool, larger: bool) -> None:
+        self.high_contrast, self.larger = high_contrast, larger
+        self.apply()
+
+    def apply(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            scale = max(self.text_scale, 1.35) if self.larger else self.text_scale
+            apply_theme(app, self.high_contrast, scale)

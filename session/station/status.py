@@ -4,18 +4,19 @@ network and device probes can take seconds). No Qt here."""
 from __future__ import annotations
 
 import shutil
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from session import assemble
 from session.attempt import folder as af
 from session.attempt.manifest import has_manifest, read_state
 from session.attempt.state import AttemptState
-from session.checks import CheckPlan, CheckSession
 from session.checks.system import backend_reachable
 from session.station.cleanup import verified_receipt
 from session.station.config import StationConfig
+
+# (name, ok, detail) per device; session.assemble.probe_station_devices is the real one.
+DeviceProbe = Callable[[StationConfig], list[tuple[str, bool, str]]]
 
 
 @dataclass(frozen=True)
@@ -58,31 +59,19 @@ def queue_items(attempts_dir: Path, live: dict[str, tuple[int, int]] | None = No
     return items
 
 
-def probe_devices(cfg: StationConfig, seconds: float = 1.5) -> list[tuple[str, bool, str]]:
-    """The configured camera (with a face check) and microphone, through session.checks."""
-    plan = CheckPlan(disk=False, seconds=seconds)
-    try:
-        devices = assemble.check_devices(
-            cfg.camera, cfg.microphone, cfg.speaker, time.monotonic, realtime_mic=False
-        )
-        results = CheckSession(devices, plan).run_once()
-    except Exception as e:  # a probe must never take the panel down
-        return [("devices", False, f"could not run the device checks: {e}")]
-    return [(r.name, r.ok or not r.required, r.detail) for r in results]
-
-
 def gather_status(
     cfg: StationConfig,
     live: dict[str, tuple[int, int]] | None = None,
     with_devices: bool = True,
     device_problems: dict[str, str] | None = None,
+    probe_devices: DeviceProbe | None = None,
 ) -> StationStatus:
     """``with_devices=False`` while an interview holds the camera and microphone; then
     ``device_problems`` (kind -> message) are the devices that stopped during it."""
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(cfg.data_dir).free / 1e9
     ok, detail = backend_reachable(cfg.backend_url)
-    if with_devices:
+    if with_devices and probe_devices is not None:
         devices = probe_devices(cfg)
     elif device_problems:
         devices = [(kind, False, text) for kind, text in sorted(device_problems.items())]
