@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.desktop.check_runner import CheckRunner, Result
+from session.checks import CheckResult
+from ui.desktop.check_runner import CheckRunner
 from ui.widgets.level_meter import LevelMeter
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class CheckRow(QFrame):
         grid.setColumnStretch(1, 1)
         self._paint()
 
-    def set_result(self, r: Result) -> None:
+    def set_result(self, r: CheckResult) -> None:
         self.required = r.required
         warning = r.data.get("warning")
         if r.data.get("pending"):
@@ -382,12 +383,11 @@ class ChecksPage(QWidget):
         keep = speaker.state if speaker else "pending"
         self.start()
         if speaker is not None and keep == "ok":
-            speaker.set_result(Result("speaker", True, True, "You heard the test sound."))
+            speaker.set_result(CheckResult("speaker", True, True, "You heard the test sound."))
             self._update_ready()
 
     # --- results ----------------------------------------------------------------------------
-    def show_result(self, r: Any) -> None:
-        r = Result.of(r)
+    def show_result(self, r: CheckResult) -> None:
         name = r.name.lower()
         row = self.rows.get(name)
         if row is None:
@@ -400,7 +400,7 @@ class ChecksPage(QWidget):
             face = self.rows.get("face")
             if face is not None:
                 face.set_result(
-                    Result("face", False, True, "No camera picture.", "Fix the camera first.")
+                    CheckResult("face", False, True, "No camera picture.", "Fix the camera first.")
                 )
         if name == "microphone":
             self._show_heard(r)
@@ -410,7 +410,7 @@ class ChecksPage(QWidget):
         self._heard_text = text
         self.heard.setText(f"We heard: \u201c{text}\u201d")
 
-    def _show_heard(self, r: Result) -> None:
+    def _show_heard(self, r: CheckResult) -> None:
         if getattr(self, "_heard_text", ""):
             return  # the words we heard say more than the level does
         text = r.data.get("transcript") or r.data.get("heard")
