@@ -43,14 +43,15 @@ sys.path.insert(0, str(ROOT))
 
 from backend.auth import create_token_in  # noqa: E402
 from session.attempt.manifest import sha256_file  # noqa: E402
-from session.upload.uploader import DEFAULT_CHUNK, upload_attempt  # noqa: E402
+from session.upload.queue import upload_attempt  # noqa: E402
+from session.upload.uploader import DEFAULT_CHUNK  # noqa: E402
 from tests.backend.attempt_maker import make_attempt  # noqa: E402
 from tests.backend.server import backend_process  # noqa: E402
 
 CHILD = """
 import sys
 from pathlib import Path
-from session.upload.uploader import upload_attempt
+from session.upload.queue import upload_attempt  # noqa: E402
 out = upload_attempt(Path(sys.argv[1]), sys.argv[2], sys.argv[3],
                      lambda sent, total, rate, eta: print("P", sent, total, flush=True),
                      db_path=Path(sys.argv[4]), retention_s=1e9)

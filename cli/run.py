@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         "answers_used": candidate.used,
     }
     if args.backend:
-        from session.upload.uploader import upload_attempt
+        from session.upload.queue import upload_attempt
 
         up = upload_attempt(attempt_dir, args.backend, args.token)
         result["receipt"] = bool(up.get("receipt"))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from session.attempt import folder as af
 from session.upload.store import UploadStore
@@ -284,3 +285,50 @@ class UploadQueue:
         )
         wait = max(0.05, min(due) - time.time()) if due else 30.0
         return min(wait, 5.0) if pending_media else min(wait, 30.0)
+
+
+def upload_attempt(
+    attempt_dir: Path,
+    backend_url: str,
+    token: str,
+    progress: Progress | None = None,
+    *,
+    db_path: Path | None = None,
+    deadline_s: float = 600.0,
+    chunk_size: int = DEFAULT_CHUNK,
+    retention_s: float = 0,
+) -> dict[str, Any]:
+    """Uploads one attempt now, retrying with backoff until `deadline_s`. For the unattended
+    `run` command. Returns {"receipt": bool, "uploaded_bytes", "state", "reason",
+    "attempt_id", "receipt_path"}; never raises for network or server trouble."""
+    from session.runtime import paths
+
+    queue = UploadQueue(
+        db_path or paths.data_dir() / "upload-queue.sqlite",
+        backend_url,
+        token,
+        chunk_size=chunk_size,
+        retention_s=retention_s,
+    )
+    if progress is not None:
+        queue.subscribe(on_progress=progress)
+    queue.enqueue(attempt_dir)
+    end = time.monotonic() + deadline_s
+    total_bytes = 0
+    while True:
+        result = queue.run_once(only=Path(attempt_dir))
+        total_bytes += result.uploaded_bytes
+        if result.state != "retry" or time.monotonic() + result.retry_in > end:
+            break
+        time.sleep(result.retry_in)
+    queue.close()
+    return {
+        "receipt": result.state == "submitted",
+        "uploaded_bytes": total_bytes,
+        "state": result.state,
+        "reason": result.reason,
+        "attempt_id": result.server_attempt_id,
+        "receipt_path": str(Path(attempt_dir) / af.RECEIPT)
+        if result.state == "submitted"
+        else None,
+    }

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from session.upload.uploader import upload_attempt
+from session.upload.queue import upload_attempt
 from tests.backend.attempt_maker import make_attempt
 from tests.backend.postgres import PostgresServer, server_bin
 from tests.backend.server import backend_process

@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from session.upload.queue import UploadQueue, backoff_delay
-from session.upload.uploader import upload_attempt
+from session.upload.queue import UploadQueue, backoff_delay, upload_attempt
 from tests.backend.attempt_maker import make_attempt
 from tests.backend.server import backend_process
 from tests.conftest import ROOT
@@ -104,7 +103,7 @@ def test_practice_attempt_never_leaves_the_machine(server, reviewer, tmp_path):
 CHILD = """
 import sys, time
 from pathlib import Path
-from session.upload.uploader import upload_attempt
+from session.upload.queue import upload_attempt
 def progress(sent, total, rate, eta):
     print("P", sent, flush=True)
     time.sleep(0.05)  # slow enough that the parent's kill lands mid-upload
