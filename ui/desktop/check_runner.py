@@ -8,7 +8,6 @@ only the newest one is delivered, so a slow repaint never builds a queue of stal
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from capture.types import VideoFrame
 from session import assemble
 from session.checks import CheckPlan, CheckResult, CheckSession
-from ui.qt.bridge import TaskRunner
+from ui.qt.bridge import SignalPoster, TaskRunner
 
 
 @dataclass
@@ -39,10 +38,6 @@ class CheckSettings:
     transcribe: bool = True  # show what the mic heard as text (needs the speech models)
     data_dir: Path | None = None
     clock: Callable[[], float] | None = None
-
-
-class _Relay(QObject):
-    posted = Signal(str, object)
 
 
 class _Forward:
@@ -85,8 +80,6 @@ class CheckRunner(QObject):
     thumbnail = Signal(object)
     speaker_played = Signal()
 
-    _COALESCED = frozenset({"frame", "level"})
-
     def __init__(
         self, settings: CheckSettings, runner: TaskRunner, parent: QObject | None = None
     ) -> None:
@@ -94,10 +87,7 @@ class CheckRunner(QObject):
         self.settings = settings
         self._runner = runner
         self._session: CheckSession | None = None
-        self._relay = _Relay(self)
-        self._relay.posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
-        self._lock = threading.Lock()
-        self._latest: dict[str, tuple[Any, ...]] = {}
+        self._poster = SignalPoster(self, frozenset({"frame", "level"}))
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -151,21 +141,4 @@ class CheckRunner(QObject):
 
     # --- from the workers to the GUI thread -------------------------------------------------
     def _post(self, name: str, args: tuple[Any, ...]) -> None:
-        if name in self._COALESCED:
-            with self._lock:
-                pending = name in self._latest
-                self._latest[name] = args
-            if pending:
-                return
-            self._relay.posted.emit(name, None)
-        else:
-            self._relay.posted.emit(name, args)
-
-    @Slot(str, object)
-    def _dispatch(self, name: str, args: tuple[Any, ...] | None) -> None:
-        if args is None:
-            with self._lock:
-                args = self._latest.pop(name, None)
-            if args is None:
-                return
-        getattr(self, name).emit(*args)
+        self._poster.post(name, *args)

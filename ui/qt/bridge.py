@@ -17,12 +17,43 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 log = logging.getLogger(__name__)
 
 
-class _Relay(QObject):
-    """Re-emits on the GUI thread whatever a worker posted. Every public signal of a bridge is
-    therefore emitted on the GUI thread, so plain functions and lambdas connected to it also
-    run there (a direct emit from a worker would run them on the worker)."""
+class SignalPoster(QObject):
+    """Emits a QObject's own signals on the GUI thread for callers on any thread: every
+    public signal of the target is then emitted there, so plain functions and lambdas
+    connected to it also run there (a direct emit from a worker would run them on the
+    worker). Signals named in ``coalesced`` keep only the newest pending value: when the GUI
+    falls behind, a slow repaint never builds a queue of stale frames or levels."""
 
     posted = Signal(str, object)
+
+    def __init__(self, target: QObject, coalesced: frozenset[str]) -> None:
+        super().__init__()  # no parent: it lives on the creating (GUI) thread with its target
+        self._target = target
+        self._coalesced = coalesced
+        self._lock = threading.Lock()
+        self._latest: dict[str, tuple] = {}
+        self.posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+
+    def post(self, name: str, *args: Any) -> None:
+        """Safe from any thread: emits the target's signal ``name`` with ``args``."""
+        if name in self._coalesced:
+            with self._lock:
+                pending = name in self._latest
+                self._latest[name] = args
+            if pending:
+                return
+            self.posted.emit(name, None)
+        else:
+            self.posted.emit(name, args)
+
+    @Slot(str, object)
+    def _dispatch(self, name: str, args: tuple | None) -> None:
+        if args is None:
+            with self._lock:
+                args = self._latest.pop(name, None)
+            if args is None:
+                return
+        getattr(self._target, name).emit(*args)
 
 
 class Bridge(QObject):
@@ -45,38 +76,15 @@ class Bridge(QObject):
     error = Signal(object)  # exception or message
     upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
     upload_result = Signal(object)  # session.upload.queue.UploadResult
-    heard = Signal(str)  # checks page: what the microphone heard, as text
-
-    _COALESCED = frozenset({"frame", "level", "upload_progress"})
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._relay = _Relay()
-        self._relay.posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
-        self._lock = threading.Lock()
-        self._latest: dict[str, tuple] = {}
+        self._poster = SignalPoster(self, frozenset({"frame", "level", "upload_progress"}))
         self._upload_watch: tuple[Any, Callable[[], None]] | None = None  # queue, unsubscribe
 
     def post(self, name: str, *args: Any) -> None:
         """Safe from any thread: emits signal ``name`` with ``args`` on the GUI thread."""
-        if name in self._COALESCED:
-            with self._lock:
-                pending = name in self._latest
-                self._latest[name] = args
-            if pending:
-                return
-            self._relay.posted.emit(name, None)
-        else:
-            self._relay.posted.emit(name, args)
-
-    @Slot(str, object)
-    def _dispatch(self, name: str, args: tuple | None) -> None:
-        if args is None:
-            with self._lock:
-                args = self._latest.pop(name, None)
-            if args is None:
-                return
-        getattr(self, name).emit(*args)
+        self._poster.post(name, *args)
 
     def callbacks(self) -> dict[str, Callable[..., None]]:
         """Keyword arguments for ``InterviewEngine`` callbacks."""
