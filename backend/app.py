@@ -36,6 +36,7 @@ from fastapi.responses import JSONResponse
 from backend import attempts, receipts, review, tus
 from backend.db import open_db
 from backend.media import remux_attempt_async
+from backend.upload_store import UploadStore
 
 log = logging.getLogger("backend")
 
@@ -63,7 +64,7 @@ def create_app(
     app.state.interviews_dir = Path(interviews_dir) if interviews_dir else None
     app.state.attempts_dir = data_dir / "attempts"
     app.state.attempts_dir.mkdir(exist_ok=True)
-    app.state.uploads = tus.UploadStore(data_dir, app.state.sessions, max_upload_size, upload_ttl_s)
+    app.state.uploads = UploadStore(data_dir, app.state.sessions, max_upload_size, upload_ttl_s)
     app.state.uploads.purge_expired()
     app.state.on_submit = remux_attempt_async if remux else None
     app.include_router(attempts.router)

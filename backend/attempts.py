@@ -19,7 +19,8 @@ from sqlalchemy import delete, func, select
 from backend import receipts
 from backend.auth import Auth, Principal
 from backend.db import Attempt, Upload, utcnow
-from backend.tus import UploadStore, safe_relative_path
+from backend.tus import safe_relative_path
+from backend.upload_store import UploadStore
 
 log = logging.getLogger("backend.attempts")
 

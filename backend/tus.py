@@ -14,18 +14,18 @@ import os
 import re
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import format_datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy import delete, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import delete
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from backend.auth import Auth, Principal
 from backend.db import Attempt, Upload, utcnow
+from backend.upload_store import RunningHash, UploadStore
 
 log = logging.getLogger("backend.tus")
 
@@ -84,99 +84,6 @@ def http_date(dt: datetime) -> str:
     from datetime import UTC
 
     return format_datetime(dt.replace(tzinfo=UTC), usegmt=True)
-
-
-class UploadStore:
-    """Files and in-memory state of the uploads (per-upload lock, running hash, cached rows)."""
-
-    def __init__(self, data_dir: Path, sessions: sessionmaker, max_size: int, ttl_s: float) -> None:
-        self.dir = Path(data_dir) / "uploads"
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.sessions = sessions
-        self.max_size = max_size
-        self.ttl = timedelta(seconds=ttl_s)
-        self.locks: dict[str, asyncio.Lock] = {}
-        # upload id -> sha256 state of the acknowledged bytes [0, offset); lost on restart,
-        # when the hash is computed from disk instead.
-        self.running: dict[str, RunningHash] = {}
-        # upload id -> its row, so a chunk costs no database read. Every write to a row goes
-        # through this module (or `forget`), which keeps the copy current.
-        self.rows: dict[str, Upload] = {}
-        # Chunk bytes are hashed here while the event loop keeps reading the socket (hashlib
-        # releases the GIL). One worker keeps each chunk's batches in order.
-        self.hash_pool = ThreadPoolExecutor(1, thread_name_prefix="tus-hash")
-        self.in_flight: dict[str, int] = {}
-        self.bytes_received = 0  # every PATCH body byte read, kept or discarded (bench)
-
-    def path(self, upload_id: str) -> Path:
-        return self.dir / f"{upload_id}.bin"
-
-    def offset(self, upload_id: str) -> int:
-        if upload_id in self.in_flight:  # a PATCH is writing: report what is acknowledged
-            return self.in_flight[upload_id]
-        try:
-            return self.path(upload_id).stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def row(self, upload_id: str) -> Upload | None:
-        up = self.rows.get(upload_id)
-        if up is None:
-            with self.sessions() as db:
-                up = db.get(Upload, upload_id)
-            if up is not None:
-                self.rows[upload_id] = up
-        return up
-
-    def forget(self, upload_id: str) -> None:
-        """The upload's row and file are gone (deleted, expired, moved by a submit)."""
-        self.rows.pop(upload_id, None)
-        self.running.pop(upload_id, None)
-        self.locks.pop(upload_id, None)
-
-    def purge_expired(self) -> int:
-        """Deletes incomplete uploads past their expiry. Returns how many."""
-        now = utcnow()
-        with self.sessions.begin() as db:
-            rows = db.scalars(
-                select(Upload).where(Upload.complete.is_(False), Upload.expires_at < now)
-            ).all()
-            gone = [
-                row
-                for row in rows
-                # not busy, and not complete on disk (its flag may lag after a crash)
-                if row.id not in self.in_flight and self.offset(row.id) < row.length
-            ]
-            for row in gone:
-                self.path(row.id).unlink(missing_ok=True)
-                self.forget(row.id)
-                db.delete(row)
-        if gone:
-            log.info("removed %d expired uploads", len(gone))
-        return len(gone)
-
-    def sha256_of(self, upload: Upload) -> str:
-        """The hash of a complete upload: stored, running, or computed from disk. Blocks
-        (call it off the event loop)."""
-        if upload.sha256:
-            return upload.sha256
-        size = self.offset(upload.id)
-        rh = self.running.get(upload.id)
-        if rh is not None and rh.offset == size:
-            return rh.h.hexdigest()
-        h = hashlib.sha256()
-        with open(self.path(upload.id), "rb") as f:
-            while block := f.read(4 << 20):
-                h.update(block)
-        return h.hexdigest()
-
-
-class RunningHash:
-    """SHA-256 of an upload's acknowledged bytes [0, offset)."""
-
-    def __init__(self) -> None:
-        self.h = hashlib.sha256()
-        self.offset = 0
 
 
 class _ChunkHasher:
