@@ -116,7 +116,7 @@ class CheckRunner(QObject):
             data_dir=s.data_dir,
             transcribe=s.transcribe,
         )
-        self._session = CheckSession(devices, plan, _Forward(self._post))
+        self._session = CheckSession(devices, plan, _Forward(self._forward))
         self._session.start()
 
     def stop(self, timeout: float = 2.0) -> bool:
@@ -140,5 +140,9 @@ class CheckRunner(QObject):
             self._session.confirm_speaker(heard)
 
     # --- from the workers to the GUI thread -------------------------------------------------
-    def _post(self, name: str, args: tuple[Any, ...]) -> None:
-        self._poster.post(name, *args)
+    @property
+    def _forward(self) -> Callable[[str, tuple[Any, ...]], None]:
+        # Through the poster only (it holds this runner weakly): the session's workers must
+        # not keep a reference cycle through this QObject.
+        poster = self._poster
+        return lambda name, args: poster.post(name, *args)

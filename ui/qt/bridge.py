@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,9 @@ class SignalPoster(QObject):
 
     def __init__(self, target: QObject, coalesced: frozenset[str]) -> None:
         super().__init__()  # no parent: it lives on the creating (GUI) thread with its target
-        self._target = target
+        # A weak reference: a cycle of Qt objects could be collected by a garbage collection
+        # that happens to run on a worker thread, and freeing Qt objects there crashes.
+        self._target = weakref.ref(target)
         self._coalesced = coalesced
         self._lock = threading.Lock()
         self._latest: dict[str, tuple] = {}
@@ -53,7 +56,9 @@ class SignalPoster(QObject):
                 args = self._latest.pop(name, None)
             if args is None:
                 return
-        getattr(self._target, name).emit(*args)
+        target = self._target()
+        if target is not None:
+            getattr(target, name).emit(*args)
 
 
 class Bridge(QObject):

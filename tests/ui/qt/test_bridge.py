@@ -74,3 +74,23 @@ def test_many_signals_do_not_drain_the_reference_count_of_true(qtbot):
     for _ in range(5000):
         bridge.state.emit("x")
     assert sys.getrefcount(True) >= before
+
+
+def test_a_dropped_bridge_is_freed_at_once_without_the_cycle_collector(qtbot):
+    """A cycle of Qt objects waits for a garbage collection, which may run on any thread;
+    freeing Qt objects off the GUI thread crashes. The bridge must not be in one."""
+    import gc
+    import weakref
+
+    from ui.qt.bridge import Bridge
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        bridge = Bridge()
+        gone = weakref.ref(bridge)
+        del bridge
+        assert gone() is None
+    finally:
+        if was:
+            gc.enable()
