@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+
+from tests import thread_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTDATA = (ROOT.parent / "shared" / "testdata").resolve()
@@ -16,6 +19,7 @@ SPEECH = TESTDATA / "speech"
 FACES = TESTDATA / "faces"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+thread_guard.install()
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
@@ -39,6 +43,16 @@ def speech_refs(testdata: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="session")
 def face_refs(testdata: Path) -> list[dict[str, str]]:
     return _read_tsv(testdata / "faces.tsv")
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads():
+    """Fails the test if a thread it started is still running after it (see thread_guard)."""
+    before = set(threading.enumerate())
+    yield
+    leaked = thread_guard.leaked_since(before)
+    if leaked:
+        pytest.fail("the test left threads running:\n" + "\n".join(leaked), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
