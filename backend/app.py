@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -58,7 +60,9 @@ def create_app(
     GET /api/bench/stats (bytes the tus endpoint received, to count resent bytes)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    app = FastAPI(title="Interview Kiosk backend", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Interview Kiosk backend", docs_url=None, redoc_url=None, lifespan=_lifespan
+    )
     app.state.sessions = open_db(data_dir, database_url)
     app.state.secret = receipts.load_secret(data_dir)
     app.state.interviews_dir = Path(interviews_dir) if interviews_dir else None
@@ -73,6 +77,12 @@ def create_app(
     if bench:
         _add_raw_sink(app, data_dir)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.uploads.close()  # the hashing thread ends with the server
 
 
 def _add_raw_sink(app: FastAPI, data_dir: Path) -> None:

@@ -48,6 +48,10 @@ class UploadStore:
         self.in_flight: dict[str, int] = {}
         self.bytes_received = 0  # every PATCH body byte read, kept or discarded (bench)
 
+    def close(self) -> None:
+        """Ends the hashing thread once the chunks already handed to it are hashed."""
+        self.hash_pool.shutdown(wait=True)
+
     def path(self, upload_id: str) -> Path:
         return self.dir / f"{upload_id}.bin"
 

@@ -23,6 +23,7 @@ ALLOWED_PREFIXES = (
     "AnyIO worker",
     "QThread",
     "pydevd",
+    "tqdm_monitor",  # tqdm's process-wide monitor (faster-whisper's progress bars)
 )
 
 _started_at: weakref.WeakKeyDictionary[threading.Thread, str] = weakref.WeakKeyDictionary()
