@@ -54,7 +54,9 @@ class CameraPath:
             self._on_frame(frame, self._faces)
 
     def check_faces(self, detector: Any) -> None:
-        """Until stopped: detection on the newest frame offered."""
+        """Until stopped: detection on the newest frame offered (none without a detector)."""
+        if detector is None:
+            return
         while not self._stopped.is_set():
             if not self._ready.wait(0.2):
                 continue

@@ -312,11 +312,13 @@ class InterviewEngine:
                 opts.face_lost_s,
             )
             self._spawn(camera.pump, "camera-pump")
-            detector = opts.face_detector or (
-                face_detector(opts.face_preset) if opts.face_checks else None
-            )
-            if opts.face_checks and detector is not None:
-                self._spawn(lambda: camera.check_faces(detector), "face-checks")
+            if opts.face_checks:
+                injected, preset = opts.face_detector, opts.face_preset
+                # The detector loads on the face-check thread: a slow model load delays
+                # neither the start of the interview nor a frame.
+                self._spawn(
+                    lambda: camera.check_faces(injected or face_detector(preset)), "face-checks"
+                )
 
     def _reader(self, source: Any, kind: str) -> DeviceReader:
         def lost(kind: str, e: DeviceError, at: float) -> None:
