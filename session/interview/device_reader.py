@@ -41,10 +41,6 @@ class DeviceReader:
         self._reopen_every_s = reopen_every_s
         self._reopen_at: float | None = None  # set while the device is lost
 
-    @property
-    def lost(self) -> bool:
-        return self._reopen_at is not None
-
     def read(self) -> Any:
         """One item, or None (nothing yet, or the device is lost)."""
         if self._reopen_at is not None and self._clock() >= self._reopen_at:
