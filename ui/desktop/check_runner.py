@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -41,28 +40,30 @@ class CheckSettings:
 
 
 class _Forward:
-    """The session's listener: hands every call to ``post`` (any thread)."""
+    """The session's listener: every call becomes the runner's signal of the same name,
+    emitted on the GUI thread by the poster (which holds the runner weakly, so the
+    session's workers keep no reference cycle through a QObject)."""
 
-    def __init__(self, post: Callable[[str, tuple[Any, ...]], None]) -> None:
-        self._post = post
+    def __init__(self, poster: SignalPoster) -> None:
+        self._post = poster.post
 
     def result(self, r: CheckResult) -> None:
-        self._post("result", (r,))
+        self._post("result", r)
 
     def frame(self, frame: VideoFrame, boxes: list[list[int]]) -> None:
-        self._post("frame", (frame, boxes))
+        self._post("frame", frame, boxes)
 
     def level(self, db: float) -> None:
-        self._post("level", (float(db),))
+        self._post("level", float(db))
 
     def heard(self, text: str) -> None:
-        self._post("heard", (text,))
+        self._post("heard", text)
 
     def thumbnail(self, image: np.ndarray) -> None:
-        self._post("thumbnail", (image,))
+        self._post("thumbnail", image)
 
     def speaker_played(self) -> None:
-        self._post("speaker_played", ())
+        self._post("speaker_played")
 
 
 class CheckRunner(QObject):
@@ -116,7 +117,7 @@ class CheckRunner(QObject):
             data_dir=s.data_dir,
             transcribe=s.transcribe,
         )
-        self._session = CheckSession(devices, plan, _Forward(self._forward))
+        self._session = CheckSession(devices, plan, _Forward(self._poster))
         self._session.start()
 
     def stop(self, timeout: float = 2.0) -> bool:
@@ -138,11 +139,3 @@ class CheckRunner(QObject):
     def confirm_speaker(self, heard: bool) -> None:
         if self._session is not None:
             self._session.confirm_speaker(heard)
-
-    # --- from the workers to the GUI thread -------------------------------------------------
-    @property
-    def _forward(self) -> Callable[[str, tuple[Any, ...]], None]:
-        # Through the poster only (it holds this runner weakly): the session's workers must
-        # not keep a reference cycle through this QObject.
-        poster = self._poster
-        return lambda name, args: poster.post(name, *args)
