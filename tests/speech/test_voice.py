@@ -16,6 +16,11 @@ from tools.wer import normalize
 from .conftest import run_captioner, silence
 
 SENTENCE = "Tell me about a project you are proud of. What was your role in it?"
+QUESTIONS = [
+    SENTENCE,
+    "Describe a time you disagreed with a colleague. How did you resolve it?",
+    "Walk me through how you would design a small web shop. Where would you start?",
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +55,19 @@ class Calls:
 
 @pytest.mark.model
 def test_a_synthesised_question_is_transcribed_back_to_its_text(voice, whisper_model):
-    chunks = list(voice.stream(SENTENCE))
-    assert len(chunks) == 2  # one per sentence, as they are made
-    audio = resample(np.concatenate(chunks), voice.rate, 16000)
-    captioner = StreamingCaptioner(whisper_model)
-    run_captioner(captioner, np.concatenate([audio, silence(1.0)]))
-    # Piper adds random variation, and tiny.en now and then mishears a word or two
-    assert jiwer.wer(normalize(SENTENCE), normalize(captioner.committed_text)) <= 0.2
+    assert len(list(voice.stream(SENTENCE))) == 2  # one chunk per sentence, as they are made
+    heard = []
+    for question in QUESTIONS:
+        audio = resample(np.concatenate(list(voice.stream(question))), voice.rate, 16000)
+        captioner = StreamingCaptioner(whisper_model)
+        run_captioner(captioner, np.concatenate([audio, silence(1.0)]))
+        heard.append(normalize(captioner.committed_text))
+    # Piper varies each rendering, and tiny.en mishears one phrase in about one in six
+    # ("you are proud of" -> "to your product", 4 of 45 words): one such slip passes,
+    # a voice that is hard to follow across questions does not.
+    per_item = [jiwer.wer(normalize(q), h) for q, h in zip(QUESTIONS, heard, strict=True)]
+    overall = jiwer.wer([normalize(q) for q in QUESTIONS], heard)
+    assert overall <= 0.1, f"WER {overall:.2f}; per question {per_item}; heard {heard}"
 
 
 @pytest.mark.model
