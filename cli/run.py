@@ -100,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
         attempt_dir,
         devices,
         clock,
+        candidate,
         EngineOptions(driver=DriverOptions(accommodations=acc)),
-        {"on_line": candidate.on_line},
     )
     engine_ref.append(engine)
     try:

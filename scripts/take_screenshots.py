@@ -103,15 +103,15 @@ def draw_diagram(canvas, panel) -> None:
 def _scripted_engine(holder: dict, config, attempt, bridge, options):
     """The real engine on the file camera, a scripted microphone and a silent speaker."""
     from session import assemble
-    from session.interview.options import EngineOptions
+    from session.interview.options import EngineParts
     from session.runtime.clock import SessionClock
 
     clock = SessionClock()
     devices = assemble.scripted_devices(str(CAMERA), clock)
     holder["mic"] = devices.scripted
-    engine_options = EngineOptions.from_any(dict(options.engine_options) or None)
+    parts = EngineParts(store=options.store)
     return assemble.build_engine(
-        config, attempt, devices, clock, engine_options, bridge.callbacks()
+        config, attempt, devices, clock, bridge, options.engine_options, parts
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,10 @@ from capture.types import Clock, DeviceInfo
 from session.attempt.store import Attempt
 from session.checks.session import CheckDevices
 from session.interview.config import InterviewConfig
+from session.interview.devices import InterviewDevices
 from session.interview.engine import InterviewEngine
-from session.interview.options import EngineOptions
+from session.interview.listener import EngineListener
+from session.interview.options import EngineOptions, EngineParts
 from session.station.config import StationConfig
 
 log = logging.getLogger(__name__)
@@ -44,17 +45,6 @@ MIC_BLOCK_S = 0.1
 
 Microphone = MicrophoneSource | WavFileSource | ScriptedMicrophone
 AnySpeaker = Speaker | NullSpeaker
-
-
-@dataclass
-class InterviewDevices:
-    """What one interview runs on. ``scripted`` is set when the microphone is a simulated
-    candidate's (unattended runs): the same object as ``microphone``."""
-
-    camera: CameraSource | None
-    microphone: Microphone
-    speaker: AnySpeaker
-    scripted: ScriptedMicrophone | None = None
 
 
 def camera(spec: str | int | None, clock: Clock, *, loop: bool = True) -> CameraSource:
@@ -113,20 +103,12 @@ def build_engine(
     attempt: Attempt | Path,
     devices: InterviewDevices,
     clock: Clock,
+    listener: EngineListener | None = None,
     options: EngineOptions | None = None,
-    callbacks: dict[str, Callable[..., None]] | None = None,
+    parts: EngineParts | None = None,
 ) -> InterviewEngine:
     """The interview engine on ``devices``, everything on one session clock."""
-    return InterviewEngine(
-        config,
-        attempt,
-        devices.camera,
-        devices.microphone,
-        devices.speaker,
-        clock,
-        options,
-        **(callbacks or {}),
-    )
+    return InterviewEngine(config, attempt, devices, listener, options, clock=clock, parts=parts)
 
 
 def list_devices() -> list[dict[str, Any]]:

@@ -8,11 +8,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
-from capture.types import VideoFrame
+from capture.types import Source, VideoFrame
+from session.attempt.events import EventLog
 from session.interview.device_reader import DeviceReader
 from session.interview.face_watch import FaceWatch
+from session.interview.listener import FaceBoxes
+from session.interview.options import FaceDetectorLike
+from session.recording.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +23,11 @@ log = logging.getLogger(__name__)
 class CameraPath:
     def __init__(
         self,
-        reader: DeviceReader,
-        recorder: Any,
-        events: Any,
+        reader: DeviceReader[VideoFrame],
+        recorder: Recorder,
+        events: EventLog,
         stopped: threading.Event,
-        on_frame: Callable[..., None],
+        on_frame: Callable[[VideoFrame, FaceBoxes], None],
         check_every_s: float = 0.5,
         lost_after_s: float = 2.0,
     ) -> None:
@@ -53,7 +56,7 @@ class CameraPath:
                 self._ready.set()
             self._on_frame(frame, self._faces)
 
-    def check_faces(self, detector: Any) -> None:
+    def check_faces(self, detector: FaceDetectorLike | None) -> None:
         """Until stopped: detection on the newest frame offered (none without a detector)."""
         if detector is None:
             return
@@ -69,7 +72,7 @@ class CameraPath:
                 self._events.write(type_, t=frame.t, **data)
 
 
-def face_detector(preset: str) -> Any:
+def face_detector(preset: str) -> FaceDetectorLike | None:
     """The bundled detector, or None when this build has none (record without checks)."""
     try:
         from capture.faces import FaceDetector
@@ -80,7 +83,7 @@ def face_detector(preset: str) -> Any:
         return None
 
 
-def camera_fps(camera: Any) -> float | None:
+def camera_fps(camera: Source[VideoFrame] | None) -> float | None:
     """The frame rate a camera says it delivers, if it says."""
     try:
         fps = camera.info().details.get("fps")
@@ -89,7 +92,7 @@ def camera_fps(camera: Any) -> float | None:
     return float(fps) if fps else None
 
 
-def first_frame(camera: Any, timeout_s: float) -> VideoFrame | None:
+def first_frame(camera: Source[VideoFrame], timeout_s: float) -> VideoFrame | None:
     """The camera's first frame (it sets the recording's size), or None within ``timeout_s``."""
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from session.attempt.transcript import Transcript
 from session.interview.candidate_lines import CandidateLines, looks_like_echo
-from session.interview.captions import CaptionTurn, CaptionView
+from session.interview.captions import CaptionTurn
 from session.interview.driver import InterviewDriver, Say
+from session.interview.listener import EngineListener
+from session.interview.options import VoiceLike
+from speech.captioner import CaptionUpdate
 from speech.echo import EchoGate
 
 log = logging.getLogger(__name__)
@@ -32,33 +34,27 @@ Post = Callable[[Callable[[InterviewDriver], list]], None]
 class Conversation:
     def __init__(
         self,
-        clock: Callable[[], float],
-        voice: Any,  # speech.tts.VoicePlayer (or a stand-in): say(text, started, ended), stop()
+        voice: VoiceLike,
         echo: EchoGate,
         transcript: Transcript,
         lines: CandidateLines,
         post: Post,
-        on_caption: Callable[[CaptionView], None],
-        on_line: Callable[[str, str, bool], None],
-        on_device: Callable[[str, str, str], None],
+        listener: EngineListener,
         on_prompt_end: Callable[[float], None],
     ) -> None:
-        self._clock = clock
         self._voice = voice
         self._echo = echo
         self._transcript = transcript
         self._lines = lines
         self._post = post
-        self._on_caption = on_caption
-        self._on_line = on_line
-        self._on_device = on_device
+        self._listener = listener
         self._on_prompt_end = on_prompt_end  # long pauses count from the end of a prompt
         self._turn = CaptionTurn()
         self._last_line: tuple[str, float] = ("", float("-inf"))  # interviewer text, end
         self._speaker_silent = False  # a line never finished; cleared by one that does
 
-    def caption_update(self, update: Any) -> None:
-        """A ``speech.captioner.CaptionUpdate``, from the caption worker's thread."""
+    def caption_update(self, update: CaptionUpdate) -> None:
+        """From the caption worker's thread."""
         committed = ""
         if update.committed:
             text = " ".join(w.text for w in update.committed)
@@ -71,34 +67,31 @@ class Conversation:
                 self._post(lambda d: d.on_caption(text, t))
                 committed = text
         tentative = " ".join(w.text for w in update.tentative)
-        self._on_caption(self._turn.candidate(committed, tentative))
+        self._listener.on_caption(self._turn.candidate(committed, tentative))
 
     def say(self, say: Say) -> None:
         start: float | None = None
 
-        def started(*args: Any) -> None:
+        def started(t: float) -> None:
             nonlocal start
-            t = float(args[0]) if args else self._clock()
             self._echo.interviewer_started(t)
             self._lines.flush()  # the candidate's line ends where the interviewer starts
             start = t
-            self._on_caption(self._turn.interviewer(say.text))
-            self._on_line(say.kind, say.text, True)
+            self._listener.on_caption(self._turn.interviewer(say.text))
+            self._listener.on_line(say.kind, say.text, True)
 
-        def ended(*args: Any) -> None:
-            t = float(args[0]) if args else self._clock()
-            interrupted = bool(args[1]) if len(args) > 1 else False
+        def ended(t: float, interrupted: bool) -> None:
             self._echo.interviewer_stopped(t)
             if not interrupted:  # (a barge-in's turn is in progress: keep it)
                 self._on_prompt_end(t)
                 self._lines.floor = t
                 if self._speaker_silent:
                     self._speaker_silent = False
-                    self._on_device("speaker", "", "")
+                    self._listener.on_device("speaker", "", "")
             self._last_line = (say.text, t)
             self._transcript.add(t if start is None else start, t, "interviewer", say.text)
             self._post(lambda d: d.on_voice_finished(t, interrupted, say.id))
-            self._on_line(say.kind, say.text, False)
+            self._listener.on_line(say.kind, say.text, False)
 
         self._voice.say(say.text, started, ended)
 
@@ -106,4 +99,4 @@ class Conversation:
         """The driver gave up waiting for a line: the candidate may not hear questions."""
         if not self._speaker_silent:
             self._speaker_silent = True
-            self._on_device("speaker", *SPEAKER_SILENT)
+            self._listener.on_device("speaker", *SPEAKER_SILENT)

@@ -10,22 +10,25 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Generic, TypeVar
 
-from capture.types import Clock, DeviceError
+from capture.types import Clock, DeviceError, Source
+from session.recording.recorder import Recorder
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
 REOPEN_EVERY_S = 2.0
 
 
-class DeviceReader:
+class DeviceReader(Generic[T]):
     def __init__(
         self,
-        source: Any,
+        source: Source[T],
         kind: str,  # "camera" | "microphone", as the recorder and the timeline name them
         clock: Clock,
-        recorder: Any,
+        recorder: Recorder,
         stopped: threading.Event,
         on_lost: Callable[[str, DeviceError, float], None],
         on_back: Callable[[str, float], None],
@@ -41,7 +44,7 @@ class DeviceReader:
         self._reopen_every_s = reopen_every_s
         self._reopen_at: float | None = None  # set while the device is lost
 
-    def read(self) -> Any:
+    def read(self) -> T | None:
         """One item, or None (nothing yet, or the device is lost)."""
         if self._reopen_at is not None and self._clock() >= self._reopen_at:
             self._reopen()

@@ -19,9 +19,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from capture.types import Clock, DeviceError
+from capture.types import Clock, DeviceError, Source
 from session.attempt import events as ev
 from session.attempt.folder import AttemptPaths
 from session.attempt.manifest import now_iso, update_manifest, write_manifest
@@ -29,10 +29,10 @@ from session.attempt.store import Attempt, AttemptState, AttemptStore
 from session.attempt.transcript import Transcript
 from session.interview.camera_path import CameraPath, camera_fps, face_detector, first_frame
 from session.interview.candidate_lines import CandidateLines
-from session.interview.captions import CaptionView
 from session.interview.config import InterviewConfig
 from session.interview.conversation import Conversation
 from session.interview.device_reader import DeviceReader
+from session.interview.devices import InterviewDevices
 from session.interview.driver import (
     Finished,
     InterviewDriver,
@@ -45,68 +45,51 @@ from session.interview.driver import (
     StopScreenShare,
     StopVoice,
 )
+from session.interview.listener import EngineListener, QuietListener
 from session.interview.microphone_path import MicrophonePath
-from session.interview.options import EngineOptions
+from session.interview.options import CaptionsLike, EngineOptions, EngineParts, VoiceLike
 from session.interview.outcome import candidate_state, summarise
 from session.interview.screen_share import ScreenShare
+from session.recording.recorder import Recorder
 from session.recording.segments import next_segment_path
+from speech.captioner import CaptionUpdate
 from speech.echo import EchoGate
 
 log = logging.getLogger(__name__)
 
-
-
-def _noop(*_args: Any, **_kw: Any) -> None:
-    return None
+T = TypeVar("T")
 
 
 class InterviewEngine:
-    """``start()`` runs the interview on its threads; ``on_finished(summary)`` fires at the
-    end; ``stop(timeout)`` ends it early. Button methods only queue a request."""
+    """``start()`` runs the interview on its threads; the listener hears what to show and
+    ``on_finished(summary)`` at the end; ``stop(timeout)`` ends it early. Button methods
+    only queue a request."""
 
     def __init__(
         self,
         config: InterviewConfig,
-        attempt: Attempt | Path | str,
-        camera_source: Any,
-        mic_source: Any,
-        speaker: Any,
-        clock: Clock | None = None,
-        options: EngineOptions | dict | None = None,
+        attempt: Attempt | Path,
+        devices: InterviewDevices,
+        listener: EngineListener | None = None,
+        options: EngineOptions | None = None,
         *,
-        on_question: Callable[[int, int, Any], None] | None = None,
-        on_caption: Callable[[CaptionView], None] | None = None,
-        on_level: Callable[[float], None] | None = None,
-        on_state: Callable[[str], None] | None = None,
-        on_frame: Callable[..., None] | None = None,
-        on_finished: Callable[[dict], None] | None = None,
-        on_whiteboard: Callable[[bool], None] | None = None,
-        on_line: Callable[[str, str, bool], None] | None = None,
-        on_device: Callable[[str, str, str], None] | None = None,
+        clock: Clock | None = None,
+        parts: EngineParts | None = None,
     ) -> None:
         from session.runtime.clock import SessionClock
 
         self.config = config
-        self.options = EngineOptions.from_any(options)
+        self.options = options or EngineOptions()
+        self.parts = parts or EngineParts()
         self.attempt = attempt if isinstance(attempt, Attempt) else None
         self.dir = Path(attempt.dir if isinstance(attempt, Attempt) else attempt)
         self.paths = AttemptPaths(self.dir)
-        self.camera = camera_source
-        self.mic = mic_source
-        self.speaker = speaker
+        self.camera = devices.camera
+        self.mic = devices.microphone
+        self.speaker = devices.speaker
         self.clock: Clock = clock or SessionClock()
-        self.on_question = on_question or _noop
-        self.on_caption = on_caption or _noop
-        self.on_level = on_level or _noop
-        self.on_state = on_state or _noop
-        self.on_frame = on_frame or _noop
-        self.on_finished = on_finished or _noop
-        self.on_whiteboard = on_whiteboard or _noop
-        # (kind, text, started): an interviewer line started (True) or ended (False)
-        self.on_line = on_line or _noop
-        # (kind, problem, fix): a camera or microphone stopped; problem "" when it is back
-        self.on_device = on_device or _noop
-        self.store = self.options.store
+        self.listener: EngineListener = listener or QuietListener()
+        self.store = self.parts.store
         if self.store is None and self.attempt is not None:
             self.store = AttemptStore()
         self.summary: dict[str, Any] | None = None
@@ -126,13 +109,13 @@ class InterviewEngine:
             learn_s=opts.echo_learn_s, margin_db=opts.echo_margin_db, tail_s=opts.echo_tail_s
         )
         self._start_wall = 0.0
-        self.recorder: Any = None
+        self.recorder: Recorder | None = None
         self.events: ev.EventLog | None = None
         self.driver: InterviewDriver | None = None
-        self.voice: Any = None
+        self.voice: VoiceLike | None = None
         self.transcript: Transcript | None = None
         self.lines: CandidateLines | None = None
-        self._captions: Any = None
+        self._captions: CaptionsLike | None = None
         self._mic_path: MicrophonePath | None = None
         self._conversation: Conversation | None = None
         self._screen: ScreenShare | None = None
@@ -223,13 +206,12 @@ class InterviewEngine:
 
     def _open(self) -> None:
         from session.attempt.finalize import recorded_seconds
-        from session.recording.recorder import Recorder
 
         opts = self.options
         # Models and devices first: if one is missing, no attempt folder is left behind.
         self._captions = self._make_caption_worker()
-        self.voice = opts.voice_player or self._make_voice_player()
-        if self.speaker is not None and hasattr(self.speaker, "start"):
+        self.voice = self.parts.voice or self._make_voice_player()
+        if self.speaker is not None:
             self.speaker.start()
         self.mic.open()
         first = None
@@ -274,7 +256,7 @@ class InterviewEngine:
             self.clock,
             self.events,
             opts.screen_fps,
-            opts.screen_source_factory,
+            self.parts.screen,
             self._guard,
         )
         self._mic_path = MicrophonePath(
@@ -285,19 +267,16 @@ class InterviewEngine:
             self._captions,
             self.lines,
             self._post,
-            self.on_level,
+            self.listener.on_level,
             self._pumps_stop,
         )
         self._conversation = Conversation(
-            self.clock,
             self.voice,
             self.echo,
             transcript,
             self.lines,
             self._post,
-            self.on_caption,
-            self.on_line,
-            self.on_device,
+            self.listener,
             self._mic_path.reset_turn_at,
         )
         self._spawn(self._mic_path.pump, "mic-pump")
@@ -307,35 +286,35 @@ class InterviewEngine:
                 self.recorder,
                 self.events,
                 self._pumps_stop,
-                self.on_frame,
+                self.listener.on_frame,
                 opts.face_check_s,
                 opts.face_lost_s,
             )
             self._spawn(camera.pump, "camera-pump")
             if opts.face_checks:
-                injected, preset = opts.face_detector, opts.face_preset
+                injected, preset = self.parts.face_detector, opts.face_preset
                 # The detector loads on the face-check thread: a slow model load delays
                 # neither the start of the interview nor a frame.
                 self._spawn(
                     lambda: camera.check_faces(injected or face_detector(preset)), "face-checks"
                 )
 
-    def _reader(self, source: Any, kind: str) -> DeviceReader:
+    def _reader(self, source: Source[T], kind: str) -> DeviceReader[T]:
         def lost(kind: str, e: DeviceError, at: float) -> None:
             if kind == "microphone":
                 self._post(lambda d: d.microphone_lost(at))
-            self.on_device(kind, str(e), e.fix)
+            self.listener.on_device(kind, str(e), e.fix)
 
         def back(kind: str, at: float) -> None:
             if kind == "microphone":
                 self._post(lambda d: d.microphone_back(at))
-            self.on_device(kind, "", "")
+            self.listener.on_device(kind, "", "")
 
         return DeviceReader(source, kind, self.clock, self.recorder, self._pumps_stop, lost, back)
 
-    def _make_caption_worker(self) -> Any:
-        if self.options.caption_worker_factory is not None:
-            return self.options.caption_worker_factory(self._on_caption_update)
+    def _make_caption_worker(self) -> CaptionsLike:
+        if self.parts.captions is not None:
+            return self.parts.captions(self._on_caption_update)
         from speech.caption_worker import CaptionWorker
         from speech.captioner import StreamingCaptioner
         from speech.models import WhisperSettings, load_whisper
@@ -347,7 +326,7 @@ class InterviewEngine:
             min_chunk_s=self.options.caption_min_chunk_s,
         )
 
-    def _make_voice_player(self) -> Any:
+    def _make_voice_player(self) -> VoiceLike:
         from speech.tts import InterviewerVoice, VoicePlayer
 
         return VoicePlayer(
@@ -392,7 +371,7 @@ class InterviewEngine:
 
         return run
 
-    def _on_caption_update(self, update: Any) -> None:
+    def _on_caption_update(self, update: CaptionUpdate) -> None:
         if self._conversation is not None:  # updates follow audio, which follows _open
             self._conversation.caption_update(update)
 
@@ -426,12 +405,12 @@ class InterviewEngine:
         for a in actions:
             if isinstance(a, Say) and self._conversation is not None:
                 self._conversation.say(a)
-            elif isinstance(a, StopVoice):
+            elif isinstance(a, StopVoice) and self.voice is not None:
                 self.voice.stop()
             elif isinstance(a, ShowQuestion):
-                self.on_question(a.index, a.count, a.question)
+                self.listener.on_question(a.index, a.count, a.question)
             elif isinstance(a, ShowWhiteboard):
-                self.on_whiteboard(a.visible)
+                self.listener.on_whiteboard(a.visible)
             elif isinstance(a, StartScreenShare) and self._screen is not None:
                 self._screen.start()
             elif isinstance(a, StopScreenShare) and self._screen is not None:
@@ -458,7 +437,7 @@ class InterviewEngine:
     def _set_state(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self.on_state(state)
+            self.listener.on_state(state)
 
     # ------------------------------------------------------------ teardown
 
@@ -477,8 +456,7 @@ class InterviewEngine:
         voice = self.voice
         if voice is not None:
             _quietly(voice.stop)
-            if hasattr(voice, "close"):
-                _quietly(lambda: voice.close(min(2.0, left())))
+            _quietly(lambda: voice.close(min(2.0, left())))
         captions = self._captions
         if captions is not None:
             _quietly(captions.flush)
@@ -494,7 +472,7 @@ class InterviewEngine:
             stop_reason = self.recorder.stop(left())
         if self.options.close_sources:
             for dev in (self.camera, self.mic, self.speaker):
-                if dev is not None and hasattr(dev, "close"):
+                if dev is not None:
                     _quietly(dev.close)
         done = self.driver is not None and self.driver.finished
         state = "finished" if done else "interrupted"
@@ -531,7 +509,7 @@ class InterviewEngine:
         self.finished.set()
         if notify:
             try:
-                self.on_finished(self.summary)
+                self.listener.on_finished(self.summary)
             except Exception:
                 log.exception("on_finished callback failed")
 

@@ -4,14 +4,17 @@ detector and the captioner. The candidate talking over the interviewer is a barg
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Any
 
 from capture.types import AudioBlock
 from session.interview.candidate_lines import CandidateLines
 from session.interview.device_reader import DeviceReader
 from session.interview.driver import InterviewDriver
+from session.interview.options import CaptionsLike
+from session.recording.recorder import Recorder
 from speech.echo import EchoGate, rms_db
+from speech.vad import TurnDetector
 
 BARGE_IN_CONFIRM_S = 1.5  # after a barge-in, the VAD should have heard speech by then
 
@@ -21,15 +24,15 @@ Post = Callable[[Callable[[InterviewDriver], list]], None]
 class MicrophonePath:
     def __init__(
         self,
-        reader: DeviceReader,
-        recorder: Any,
+        reader: DeviceReader[AudioBlock],
+        recorder: Recorder,
         echo: EchoGate,
-        turn: Any,  # speech.vad.TurnDetector
-        captions: Any,  # speech.caption_worker.CaptionWorker (or a stand-in)
+        turn: TurnDetector,
+        captions: CaptionsLike,
         lines: CandidateLines,
         post: Post,
         on_level: Callable[[float], None],
-        stopped: Any,  # threading.Event
+        stopped: threading.Event,
     ) -> None:
         self._reader = reader
         self._recorder = recorder

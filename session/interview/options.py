@@ -1,15 +1,25 @@
-"""The interview engine's settings, and the parts tests or other back ends may inject."""
+"""The interview engine's settings (plain values) and the parts that may be injected.
+
+``EngineOptions`` holds only values: tests, the kiosk's accommodations and a config file
+set them. ``EngineParts`` holds the objects tests or other back ends put in place of the
+real ones (a voice that speaks instantly, captions without Whisper, a screen from a file);
+each part left None is built by the engine.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from capture.types import Clock
+import numpy as np
+
+from capture.types import AudioBlock, Clock, Source, VideoFrame
 from session.attempt.store import AttemptStore
 from session.interview.driver import DriverOptions
+from speech.captioner import CaptionUpdate
+from speech.tts import OnEnd, OnStart
 
 
 @dataclass
@@ -32,24 +42,41 @@ class EngineOptions:
     echo_margin_db: float = 10.0
     echo_tail_s: float = 0.3
     tick_s: float = 0.1
-    store: AttemptStore | None = None  # where answered questions and the end state go
     close_sources: bool = True  # the engine closes camera, mic and speaker at stop
     resume: bool | None = None  # None: resume when the attempt already has answers
     first_frame_timeout_s: float = 5.0
-    # Injected parts (tests, alternative back ends); None builds the real ones.
-    voice_player: Any = None
-    caption_worker_factory: Callable[[Callable[[Any], None]], Any] | None = None
-    screen_source_factory: Callable[[Clock], Any] | None = None
-    face_detector: Any = None  # None: capture.faces.FaceDetector, made on its own thread
 
-    @classmethod
-    def from_any(cls, value: EngineOptions | dict | None) -> EngineOptions:
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise ValueError(f"unknown engine option {unknown[0]!r}")
-        return cls(**value)
+
+class VoiceLike(Protocol):
+    """Says interviewer lines (``speech.tts.VoicePlayer``)."""
+
+    def say(
+        self, text: str, on_start: OnStart | None = None, on_end: OnEnd | None = None
+    ) -> None: ...
+    def stop(self) -> None: ...
+    def close(self, timeout: float = 2.0) -> bool: ...
+
+
+class CaptionsLike(Protocol):
+    """Turns microphone audio into caption updates (``speech.caption_worker.CaptionWorker``)."""
+
+    def feed(self, block: AudioBlock) -> None: ...
+    def flush(self) -> None: ...
+    def stop(self, timeout: float = 2.0) -> bool: ...
+
+
+class FaceDetectorLike(Protocol):
+    def detect(self, image: np.ndarray) -> Sequence[Any]: ...
+
+
+CaptionsFactory = Callable[[Callable[[CaptionUpdate], None]], CaptionsLike]
+ScreenFactory = Callable[[Clock], Source[VideoFrame]]
+
+
+@dataclass
+class EngineParts:
+    store: AttemptStore | None = None  # where answered questions and the end state go
+    voice: VoiceLike | None = None  # None: Piper through the interview's speaker
+    captions: CaptionsFactory | None = None  # None: Whisper tiny.en on its own thread
+    screen: ScreenFactory | None = None  # None: the primary monitor
+    face_detector: FaceDetectorLike | None = None  # None: BlazeFace, made on its own thread

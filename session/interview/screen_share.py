@@ -8,14 +8,16 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from capture.types import Clock
+from capture.types import Clock, Source, VideoFrame
 from session.attempt import events as ev
 from session.recording.screen_recorder import ScreenRecorder
 from session.recording.segments import next_segment_path
 
 log = logging.getLogger(__name__)
+
+# the source, its recorder, the pump thread and its stop flag
+_Running = tuple[Source[VideoFrame], ScreenRecorder, threading.Thread, threading.Event]
 
 
 class ScreenShare:
@@ -25,7 +27,7 @@ class ScreenShare:
         clock: Clock,
         events: ev.EventLog,
         fps: float,
-        source_factory: Callable[[Clock], Any] | None,
+        source_factory: Callable[[Clock], Source[VideoFrame]] | None,
         guard: Callable[[Callable[[], None], str], Callable[[], None]],
     ) -> None:
         self._folder = folder
@@ -34,7 +36,7 @@ class ScreenShare:
         self._fps = fps
         self._source_factory = source_factory
         self._guard = guard  # wraps the pump so a failure ends the interview cleanly
-        self._running: tuple[Any, ScreenRecorder, threading.Thread, threading.Event] | None = None
+        self._running: _Running | None = None
 
     def start(self) -> None:
         if self._running is not None:
@@ -82,7 +84,7 @@ class ScreenShare:
             log.exception("closing the screen source failed")
         self._events.write(ev.SCREEN_SHARE_STOPPED, file=rec.path.name)
 
-    def _make_source(self) -> Any:
+    def _make_source(self) -> Source[VideoFrame]:
         if self._source_factory is not None:
             return self._source_factory(self._clock)
         from capture.screen import ScreenSource

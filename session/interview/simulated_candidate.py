@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 
 from capture.scripted_microphone import ScriptedMicrophone
+from session.interview.listener import QuietListener
 
 # Lines after which the candidate is expected to answer.
 PROMPT_KINDS = frozenset({"question", "follow_up", "repeat", "clarification", "resume"})
 
 
-class SimulatedCandidate:
+class SimulatedCandidate(QuietListener):
     """Listens to the interviewer's lines (``on_line``). A clip starts ``delay_s`` after a
     prompt ends: people do not answer within a millisecond, and the echo gate's tail would
     swallow the first syllable. A prompt that comes while a clip still plays gets none."""
@@ -39,7 +40,7 @@ class SimulatedCandidate:
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
 
-    def on_line(self, kind: str, _text: str, started: bool) -> None:
+    def on_line(self, kind: str, text: str, started: bool) -> None:
         if started or kind not in PROMPT_KINDS:
             return
         with self._lock:

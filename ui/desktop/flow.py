@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
+from session.attempt.store import AttemptStore
+from session.interview.options import EngineOptions, EngineParts
 from ui.desktop.check_runner import CheckRunner, CheckSettings
 from ui.desktop.checks_page import ChecksPage
 from ui.desktop.finish_page import FinishPage
@@ -46,7 +48,10 @@ class FlowOptions:
     # Called on a worker with the attempt folder just before it is queued (the kiosk
     # stamps the candidate into attempt.json).
     before_upload: Callable[[Path], None] | None = None
-    engine_options: dict[str, Any] = field(default_factory=dict)
+    engine_options: EngineOptions | None = None  # None: the defaults
+    # Where the engine records answered questions and the flow the end state and the
+    # receipt; None: nowhere (a bare folder, as in ``main.py run``).
+    store: AttemptStore | None = None
 
     def check_settings(self, config: Any) -> CheckSettings:
         needs_screen = any(
@@ -267,7 +272,7 @@ class InterviewFlow(QObject):
     def _mark_finished(self) -> None:
         """The candidate ended the interview; a forced stop leaves it "interrupted", but it
         is what they chose to submit."""
-        store = self.options.engine_options.get("store")
+        store = self.options.store
         attempt_id = getattr(self.attempt, "id", None)
         if store is None or attempt_id is None:
             return
@@ -278,7 +283,7 @@ class InterviewFlow(QObject):
 
     def _mark_submitted(self) -> None:
         """The backend's receipt verified: the attempt store says so too (off this thread)."""
-        store = self.options.engine_options.get("store")
+        store = self.options.store
         attempt_id = getattr(self.attempt, "id", None)
         if store is None or attempt_id is None:
             return
@@ -362,12 +367,11 @@ class InterviewFlow(QObject):
 def default_engine_factory(config: Any, attempt: Any, bridge: Bridge, options: FlowOptions) -> Any:
     """The real engine on the real devices named in ``options``, all on one session clock."""
     from session import assemble
-    from session.interview.options import EngineOptions
     from session.runtime.clock import SessionClock
 
     clock = options.clock or SessionClock()
     devices = assemble.live_devices(options.camera, options.mic, options.speaker, clock)
-    engine_options = EngineOptions.from_any(dict(options.engine_options) or None)
+    parts = EngineParts(store=options.store)
     return assemble.build_engine(
-        config, attempt, devices, clock, engine_options, bridge.callbacks()
+        config, attempt, devices, clock, bridge, options.engine_options, parts
     )

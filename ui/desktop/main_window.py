@@ -124,7 +124,8 @@ class MainWindow(QMainWindow):
 
             self.store = AttemptStore()
         # The engine records answered questions and the end state in the same store.
-        self.options.flow.engine_options.setdefault("store", self.store)
+        if self.options.flow.store is None:
+            self.options.flow.store = self.store
         return self.store
 
     def start_choice(self, choice: InterviewChoice) -> None:

@@ -76,7 +76,7 @@ class FlowRun(CandidateRun):
             engine_factory=self._make_engine,
             upload_queue=upload_queue,
             before_upload=lambda folder: stamp_candidate(folder, code, station),
-            engine_options={"store": self.store},
+            store=self.store,
         )
         self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
@@ -164,7 +164,8 @@ class FlowRun(CandidateRun):
 
     def _make_engine(self, config: Any, attempt: Any, bridge: Any, options: Any) -> Any:
         from session.interview.driver import Accommodations, DriverOptions
-        from session.interview.options import EngineOptions
+        from session.interview.listener import EngineListener, Listeners
+        from session.interview.options import EngineOptions, EngineParts
 
         acc = self.request.accommodations
         own = config.silence.end_of_turn_s
@@ -173,18 +174,19 @@ class FlowRun(CandidateRun):
             end_of_turn_s=own + acc.extra_silence_s if acc.extra_silence_s > 0 else None,
         )
         devices = self._devices(options)
-        callbacks = bridge.callbacks()
+        listener: EngineListener = bridge
         engine_ref: list[Any] = []
         if self._candidate is not None:
             self._candidate.end = lambda: engine_ref[0].end_interview()
-            callbacks["on_line"] = self._candidate.on_line
+            listener = Listeners(bridge, self._candidate)
         engine = assemble.build_engine(
             config,
             attempt,
             devices,
             self._clock,
-            EngineOptions(driver=DriverOptions(accommodations=driver_acc), store=self.store),
-            callbacks,
+            listener,
+            EngineOptions(driver=DriverOptions(accommodations=driver_acc)),
+            EngineParts(store=self.store),
         )
         engine_ref.append(engine)
         self.engine = engine

@@ -1,4 +1,4 @@
-"""Where worker threads meet Qt. Core callbacks (called on any thread) become Qt signals
+"""Where worker threads meet Qt. Core events (reported on any thread) become Qt signals
 emitted on the GUI thread; one-shot background jobs run on a small thread pool and report
 back on the GUI thread. Widgets are never handed to workers.
 """
@@ -14,6 +14,11 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+from capture.types import VideoFrame
+from session.interview.captions import CaptionView
+from session.interview.config import Question
+from session.interview.listener import FaceBoxes
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +67,8 @@ class SignalPoster(QObject):
 
 
 class Bridge(QObject):
-    """Turns the interview engine's and the sources' plain callbacks into signals.
-
-    ``callbacks()`` gives the dict of callables to pass to core objects. Frames and levels
+    """Turns what the interview engine tells its listener, and the upload queue's news, into
+    signals on the GUI thread: the Qt side of ``EngineListener``. Frames and levels
     are coalesced: when the GUI falls behind, only the newest one is delivered, so a slow
     repaint never builds a queue of stale video.
     """
@@ -91,19 +95,34 @@ class Bridge(QObject):
         """Safe from any thread: emits signal ``name`` with ``args`` on the GUI thread."""
         self._poster.post(name, *args)
 
-    def callbacks(self) -> dict[str, Callable[..., None]]:
-        """Keyword arguments for ``InterviewEngine`` callbacks."""
-        return {
-            "on_question": lambda i, n, q: self.post("question", i, n, q),
-            "on_caption": lambda view: self.post("caption", view),
-            "on_level": lambda db: self.post("level", float(db)),
-            "on_state": lambda s: self.post("state", str(s)),
-            "on_frame": lambda f, faces=None: self.post("frame", f, faces),
-            "on_finished": lambda summary: self.post("finished", summary),
-            "on_whiteboard": lambda visible: self.post("whiteboard", bool(visible)),
-            "on_line": lambda kind, text, started: self.post("line", kind, text, bool(started)),
-            "on_device": lambda kind, problem, fix: self.post("device", kind, problem, fix),
-        }
+    # session.interview.listener.EngineListener, called on the engine's threads
+
+    def on_question(self, index: int, count: int, question: Question) -> None:
+        self.post("question", index, count, question)
+
+    def on_caption(self, view: CaptionView) -> None:
+        self.post("caption", view)
+
+    def on_level(self, rms_db: float) -> None:
+        self.post("level", float(rms_db))
+
+    def on_state(self, state: str) -> None:
+        self.post("state", str(state))
+
+    def on_frame(self, frame: VideoFrame, faces: FaceBoxes = None) -> None:
+        self.post("frame", frame, faces)
+
+    def on_finished(self, summary: dict[str, Any]) -> None:
+        self.post("finished", summary)
+
+    def on_whiteboard(self, visible: bool) -> None:
+        self.post("whiteboard", bool(visible))
+
+    def on_line(self, kind: str, text: str, started: bool) -> None:
+        self.post("line", kind, text, bool(started))
+
+    def on_device(self, kind: str, problem: str, fix: str) -> None:
+        self.post("device", kind, problem, fix)
 
     def watch_uploads(self, queue: Any) -> Callable[[], None]:
         """Routes an ``UploadQueue``'s progress and results (worker thread) to signals, once

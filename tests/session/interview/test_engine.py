@@ -18,12 +18,14 @@ from capture.types import DeviceInfo, VideoFrame
 from session.attempt.events import read_events
 from session.attempt.store import AttemptState, AttemptStore
 from session.interview.config import parse_interview
+from session.interview.devices import InterviewDevices
 from session.interview.engine import InterviewEngine
-from session.interview.options import EngineOptions
+from session.interview.options import EngineOptions, EngineParts
 from session.interview.simulated_candidate import PROMPT_KINDS
 from session.runtime.clock import SessionClock
 from speech.captioner import Word
 from tests.conftest import SPEECH
+from tests.heard import Heard
 
 CONFIG = parse_interview(
     {
@@ -134,20 +136,22 @@ class FakeScreen:
         pass
 
 
-def make_engine(attempt, voice_s: float = 0.3, **callbacks):
+def make_engine(
+    attempt, voice_s: float = 0.3, store=None, listener=None, captions=None, **handlers
+):
+    """The engine on fakes; ``listener`` or the ``on_*`` ``handlers`` hear it."""
     clock = SessionClock()
     mic = ScriptedMicrophone(clock, block_s=0.05)
     voice = FakeVoice(clock, voice_s)
-    opts = EngineOptions(
-        voice_player=voice,
-        caption_worker_factory=FakeCaptions,
-        screen_source_factory=FakeScreen,
-        face_lost_s=1.0,
-        preset="ultrafast",
-        store=callbacks.pop("store", None),
+    opts = EngineOptions(face_lost_s=1.0, preset="ultrafast")
+    parts = EngineParts(
+        store=store, voice=voice, captions=captions or FakeCaptions, screen=FakeScreen
     )
     camera = FakeCamera(clock)
-    engine = InterviewEngine(CONFIG, attempt, camera, mic, None, clock, opts, **callbacks)
+    devices = InterviewDevices(camera, mic, None)
+    engine = InterviewEngine(
+        CONFIG, attempt, devices, listener or Heard(**handlers), opts, clock=clock, parts=parts
+    )
     return engine, mic, voice, camera
 
 

@@ -13,8 +13,11 @@ from capture.microphone import MicrophoneSource
 from capture.scripted_microphone import ScriptedMicrophone
 from capture.types import DeviceError
 from session.attempt.events import read_events
+from session.interview.devices import InterviewDevices
 from session.interview.engine import InterviewEngine
+from session.interview.options import EngineOptions, EngineParts
 from session.runtime.clock import SessionClock
+from tests.heard import Heard
 from tests.session.interview.test_engine import (
     CONFIG,
     FakeCamera,
@@ -51,18 +54,17 @@ class FlakyCamera(FakeCamera):
         return super().read(timeout)
 
 
-def _engine(tmp_path, camera, mic, clock, options: dict | None = None, **callbacks):
+def _engine(tmp_path, camera, mic, clock, options: dict | None = None, voice=None, **handlers):
     """``options``: EngineOptions fields that differ from these test defaults."""
-    opts = {
-        "voice_player": FakeVoice(clock, 0.3),
-        "caption_worker_factory": FakeCaptions,
-        "screen_source_factory": FakeScreen,
-        "face_checks": False,
-        "preset": "ultrafast",
-        **(options or {}),
-    }
+    opts = EngineOptions(**{"face_checks": False, "preset": "ultrafast", **(options or {})})
+    parts = EngineParts(
+        voice=voice or FakeVoice(clock, 0.3), captions=FakeCaptions, screen=FakeScreen
+    )
+    devices = InterviewDevices(camera, mic, None)
     attempt = tmp_path / "attempt"
-    return InterviewEngine(CONFIG, attempt, camera, mic, None, clock, opts, **callbacks)
+    return InterviewEngine(
+        CONFIG, attempt, devices, Heard(**handlers), opts, clock=clock, parts=parts
+    )
 
 
 def _wait_for(calls: list, predicate, timeout: float) -> bool:
@@ -179,10 +181,8 @@ def test_a_line_that_never_plays_tells_the_candidate_until_a_line_plays_again(tm
         FakeCamera(clock),
         ScriptedMicrophone(clock, block_s=0.05),
         clock,
-        {
-            "voice_player": MuteFirstLineVoice(clock, 0.3),
-            "driver": DriverOptions(voice_timeout_s=1.0, voice_s_per_word=0.0),
-        },
+        {"driver": DriverOptions(voice_timeout_s=1.0, voice_s_per_word=0.0)},
+        voice=MuteFirstLineVoice(clock, 0.3),
         on_device=lambda *a: calls.append(a),
     )
     engine.start()

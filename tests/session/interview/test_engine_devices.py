@@ -18,10 +18,12 @@ from capture.microphone import MicrophoneSource
 from capture.speaker import Speaker
 from session.attempt.events import read_events
 from session.interview.config import parse_interview
+from session.interview.devices import InterviewDevices
 from session.interview.engine import InterviewEngine
 from session.interview.options import EngineOptions
 from session.runtime.clock import SessionClock
 from tests.conftest import FACES, SPEECH
+from tests.heard import Heard
 
 CONFIG = parse_interview(
     {
@@ -63,12 +65,14 @@ def test_interviewer_voice_heard_by_the_mic_is_not_captioned_but_the_answer_is(
     engine = InterviewEngine(
         CONFIG,
         tmp_path / "attempt",
-        CameraSource(FACES / "fr_obama_small.jpg", clock, fps=10),
-        MicrophoneSource(virtual_mic, clock),
-        Speaker("pulse"),
-        clock,
+        InterviewDevices(
+            CameraSource(FACES / "fr_obama_small.jpg", clock, fps=10),
+            MicrophoneSource(virtual_mic, clock),
+            Speaker("pulse"),
+        ),
+        Heard(on_line=on_line),
         EngineOptions(face_checks=False),
-        on_line=on_line,
+        clock=clock,
     )
     engine.start()
     try:

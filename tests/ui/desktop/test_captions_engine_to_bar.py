@@ -51,8 +51,9 @@ def test_a_committed_sentence_stays_in_the_captions_bar_after_commit_and_pause(
 
         return FakeCaptions(lambda _u: None)
 
-    engine, _mic, _voice, _camera = make_engine(tmp_path / "attempt", **bridge.callbacks())
-    engine.options.caption_worker_factory = captions
+    engine, _mic, _voice, _camera = make_engine(
+        tmp_path / "attempt", listener=bridge, captions=captions
+    )
     page.attach(engine, bridge, tmp_path / "attempt")
     engine.start()
     try:

@@ -17,6 +17,8 @@ from capture.scripted_microphone import ScriptedMicrophone
 from session.attempt.events import read_events
 from session.attempt.whiteboard import load_strokes
 from session.interview.config import load_interview
+from session.interview.devices import InterviewDevices
+from session.interview.options import EngineOptions, EngineParts
 from session.runtime.clock import SessionClock
 from tests.ui.mouse import draw
 from ui.desktop.flow import FlowOptions, InterviewFlow
@@ -95,12 +97,11 @@ def test_interview_page_drives_real_engine_and_autosaves_whiteboard(
         engine = InterviewEngine(
             config,
             attempt_dir,
-            None,
-            ScriptedMicrophone(clock, 0.1),
-            None,
-            clock,
-            {"voice_player": voice, "caption_worker_factory": NoCaptions, "tick_s": 0.05},
-            **bridge.callbacks(),
+            InterviewDevices(None, ScriptedMicrophone(clock, 0.1), None),
+            bridge,
+            EngineOptions(tick_s=0.05),
+            clock=clock,
+            parts=EngineParts(voice=voice, captions=NoCaptions),
         )
         engines.append(engine)
         return engine
@@ -209,16 +210,10 @@ def test_closing_the_window_mid_interview_stops_everything_in_time_and_keeps_the
         engine = InterviewEngine(
             config,
             attempt,
-            None,
-            ScriptedMicrophone(clock, 0.1),
-            None,
-            clock,
-            {
-                "voice_player": InstantVoice(clock),
-                "caption_worker_factory": NoCaptions,
-                "store": options.engine_options["store"],
-            },
-            **bridge.callbacks(),
+            InterviewDevices(None, ScriptedMicrophone(clock, 0.1), None),
+            bridge,
+            clock=clock,
+            parts=EngineParts(store=options.store, voice=InstantVoice(clock), captions=NoCaptions),
         )
         engines.append(engine)
         return engine
@@ -226,7 +221,7 @@ def test_closing_the_window_mid_interview_stops_everything_in_time_and_keeps_the
     from session.interview.engine import InterviewEngine
 
     store = AttemptStore(tmp_path / "a.sqlite3", tmp_path / "attempts")
-    opts = FlowOptions(camera=None, engine_factory=factory, engine_options={"store": store})
+    opts = FlowOptions(camera=None, engine_factory=factory, store=store)
     w = MainWindow(AppOptions(interviews=[], flow=opts, store=store))
     w.show()
     attempt = store.start_attempt(interview)
@@ -265,21 +260,15 @@ def test_end_interview_never_hangs_on_a_stuck_closing_line(qtbot, runner, interv
         return InterviewEngine(
             config,
             attempt_,
-            None,
-            ScriptedMicrophone(clock, 0.1),
-            None,
-            clock,
-            {
-                "voice_player": StuckVoice(clock),
-                "caption_worker_factory": NoCaptions,
-                "store": store,
-            },
-            **bridge.callbacks(),
+            InterviewDevices(None, ScriptedMicrophone(clock, 0.1), None),
+            bridge,
+            clock=clock,
+            parts=EngineParts(store=store, voice=StuckVoice(clock), captions=NoCaptions),
         )
 
     stack = QStackedWidget()
     qtbot.addWidget(stack)
-    opts = FlowOptions(camera=None, engine_factory=factory, engine_options={"store": store})
+    opts = FlowOptions(camera=None, engine_factory=factory, store=store)
     flow = InterviewFlow(stack, runner, opts)
     flow._end_watchdog.setInterval(1500)
     stack.show()
@@ -331,7 +320,7 @@ def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back
     assert not page.device_problem.isVisible()
     # The engine's callback, from its pump thread, through the bridge.
     threading.Thread(
-        target=bridge.callbacks()["on_device"],
+        target=bridge.on_device,
         args=("microphone", "Microphone USB stopped working", "Check that it is plugged in."),
     ).start()
     qtbot.waitUntil(page.device_problem.isVisible, timeout=3000)

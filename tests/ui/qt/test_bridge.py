@@ -1,4 +1,4 @@
-"""Core callbacks on worker threads arrive as signals on the GUI thread."""
+"""Engine events reported on worker threads arrive as signals on the GUI thread."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from PySide6.QtCore import QThread
 from ui.qt.bridge import Bridge
 
 
-def test_callbacks_from_a_worker_run_connected_slots_on_the_gui_thread(qtbot):
+def test_events_from_a_worker_run_connected_slots_on_the_gui_thread(qtbot):
     bridge = Bridge()
     seen: list[tuple] = []
     bridge.question.connect(lambda i, n, q: seen.append((i, n, q, QThread.currentThread())))
-    cb = bridge.callbacks()
-    t = threading.Thread(target=lambda: cb["on_question"](1, 4, "Why us?"))
+    t = threading.Thread(target=lambda: bridge.on_question(1, 4, "Why us?"))
     t.start()
     t.join()
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=2000)
@@ -54,12 +53,12 @@ def test_task_runner_reports_success_and_failure_on_the_gui_thread(qtbot, runner
 
 
 @pytest.mark.parametrize("name", ["level", "state"])
-def test_engine_callbacks_cover_level_and_state(qtbot, name):
+def test_engine_events_cover_level_and_state(qtbot, name):
     bridge = Bridge()
     out: list = []
     getattr(bridge, name).connect(lambda v: out.append(v))
-    cb = bridge.callbacks()
-    threading.Thread(target=lambda: cb[f"on_{name}"](-12.5 if name == "level" else "x")).start()
+    event = getattr(bridge, f"on_{name}")
+    threading.Thread(target=lambda: event(-12.5 if name == "level" else "x")).start()
     qtbot.waitUntil(lambda: bool(out), timeout=2000)
     assert out == ([-12.5] if name == "level" else ["x"])
 
