@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from capture.types import AudioBlock
 from speech.captioner import CaptionUpdate, StreamingCaptioner
+from speech.vad import SpeechFrame
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,11 @@ class CaptionWorker:
                 self._thread = threading.Thread(target=self._run, name="captions", daemon=True)
                 self._thread.start()
 
-    def feed(self, block: AudioBlock) -> None:
+    def feed(self, block: AudioBlock, speech: list[SpeechFrame] | None = None) -> None:
+        """``speech``: the microphone VAD's frames for this block (None: the captioner runs
+        its own VAD)."""
         try:
-            self._queue.put_nowait(block)
+            self._queue.put_nowait((block, speech))
         except queue.Full:
             self.overflows += 1
 
@@ -124,9 +127,10 @@ class CaptionWorker:
                         self.captioner.reset()
                         self._last_tentative = []
                         new_audio_s = 0.0
-                    elif isinstance(it, AudioBlock):
-                        self.captioner.insert_audio(it.samples, it.t)
-                        new_audio_s += it.duration
+                    elif isinstance(it, tuple):
+                        block, speech = it
+                        self.captioner.insert_audio(block.samples, block.t, speech)
+                        new_audio_s += block.duration
                 if new_audio_s >= self.min_chunk_s:
                     new_audio_s = 0.0
                     self._emit(self.captioner.process())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ import numpy as np
 
 from capture.types import AUDIO_RATE
 from speech.decoder import DecodeResult, WindowDecoder
-from speech.vad import FRAME, VoiceActivityDetector
+from speech.vad import FRAME, SpeechFrame, VoiceActivityDetector
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -113,6 +114,7 @@ class StreamingCaptioner:
     def reset(self) -> None:
         """Forgets all audio, text and prompt (a new session)."""
         self._vad.reset()
+        self._speaking = False  # the newest VAD frame was speech
         self._audio = np.zeros(0, dtype=np.float32)
         self._buf_pos = 0  # stream position (samples) of self._audio[0]
         self._pos = 0  # stream position after the last inserted sample
@@ -147,10 +149,18 @@ class StreamingCaptioner:
                 break
         return anchor_t + (pos - anchor_pos) / AUDIO_RATE
 
-    def insert_audio(self, samples: np.ndarray, t: float | None = None) -> None:
+    def insert_audio(
+        self,
+        samples: np.ndarray,
+        t: float | None = None,
+        speech: Sequence[SpeechFrame] | None = None,
+    ) -> None:
         """16 kHz mono float32; ``t`` is the session time of the first sample (None: right
-        after the previous audio). A jump forward counts as silence."""
+        after the previous audio). A jump forward counts as silence. ``speech``: the VAD
+        frames the microphone's own detector found in these samples (the interview runs one
+        VAD per microphone); None runs the captioner's own VAD."""
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        own_vad = speech is None
         if not self._anchors:
             self._anchors.append((self._pos, 0.0 if t is None else float(t)))
         elif t is not None:
@@ -158,27 +168,47 @@ class StreamingCaptioner:
             gap = float(t) - expected
             if gap > 0.05:
                 fill = int(min(gap, self.settings.max_gap_fill_s) * AUDIO_RATE)
-                self._append(np.zeros(fill, dtype=np.float32))
+                self._append(np.zeros(fill, dtype=np.float32), None if own_vad else ())
                 self._anchors.append((self._pos, float(t)))
             elif gap < -0.5:  # the clock was reset; start a new timeline here
                 self._anchors.append((self._pos, float(t)))
-        self._append(samples)
+        self._append(samples, speech)
 
-    def _append(self, samples: np.ndarray) -> None:
+    def _append(self, samples: np.ndarray, speech: Sequence[SpeechFrame] | None) -> None:
         if len(samples) == 0:
             return
+        start_pos = self._pos
         self._audio = np.concatenate([self._audio, samples])
         self._pos += len(samples)
+        if speech is not None:
+            self._take_speech(start_pos, speech)
+            return
         for p in self._vad.probabilities(samples):
             start = self._vad_pos
             self._vad_pos += FRAME
-            if not self._vad.step(p):
-                continue
-            self._last_speech_t = self._time_at(self._vad_pos)
-            if self._spans and self._spans[-1][1] == start:
-                self._spans[-1][1] = self._vad_pos
-            else:
-                self._spans.append([start, self._vad_pos])
+            self._speaking = self._vad.step(p)
+            if self._speaking:
+                self._add_span(start, self._vad_pos)
+
+    def _take_speech(self, start_pos: int, speech: Sequence[SpeechFrame]) -> None:
+        """Speech spans from frames stamped in session time. A frame may begin a little
+        before these samples (the VAD's leftover from the previous block)."""
+        t0 = self._time_at(start_pos)
+        for f in speech:
+            self._speaking = f.is_speech
+            if f.is_speech:
+                start = start_pos + round((f.t - t0) * AUDIO_RATE)
+                end = min(self._pos, start_pos + round((f.end - t0) * AUDIO_RATE))
+                self._add_span(max(self._buf_pos, start), end)
+
+    def _add_span(self, start: int, end: int) -> None:
+        self._last_speech_t = self._time_at(end)
+        # frames from another detector need not line up to the sample: a few samples apart
+        # is one span
+        if self._spans and start <= self._spans[-1][1] + FRAME // 4:
+            self._spans[-1][1] = max(self._spans[-1][1], end)
+        else:
+            self._spans.append([start, end])
 
     # -- helpers --------------------------------------------------------------------
 
@@ -187,7 +217,7 @@ class StreamingCaptioner:
 
     def _silence_s(self) -> float:
         """Session seconds since speech was last heard (inf if never)."""
-        if self._vad.speaking:
+        if self._speaking:
             return 0.0
         if self._last_speech_t is None:
             return float("inf")

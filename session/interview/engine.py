@@ -227,7 +227,7 @@ class InterviewEngine:
         if resume:
             nxt = self.attempt.next_question_index(self.config) if self.attempt else None
             self.driver.resume_from(nxt or 0, answered)
-        from speech.vad import TurnDetector
+        from speech.vad import TurnDetector, VoiceActivityDetector
 
         turn = TurnDetector(self.driver.end_of_turn_s, self.driver.long_pause_s)
         segment_start = recorded_seconds(self.dir) if resume else 0.0
@@ -263,6 +263,7 @@ class InterviewEngine:
             self._reader(self.mic, "microphone"),
             self.recorder,
             self.echo,
+            VoiceActivityDetector(),
             turn,
             self._captions,
             self.lines,

@@ -1,6 +1,7 @@
 """The microphone's path through an interview: every block to the recorder and the level
-meter, then through the echo gate (the interviewer's own voice stays out) to the turn
-detector and the captioner. The candidate talking over the interviewer is a barge-in."""
+meter, then through the echo gate (the interviewer's own voice stays out) to the one voice
+activity detector, whose speech frames go to both the turn detector and the captioner. The
+candidate talking over the interviewer is a barge-in."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from session.interview.driver import InterviewDriver
 from session.interview.options import CaptionsLike
 from session.recording.recorder import Recorder
 from speech.echo import EchoGate, rms_db
-from speech.vad import TurnDetector
+from speech.vad import TurnDetector, VoiceActivityDetector
 
 BARGE_IN_CONFIRM_S = 1.5  # after a barge-in, the VAD should have heard speech by then
 
@@ -27,6 +28,7 @@ class MicrophonePath:
         reader: DeviceReader[AudioBlock],
         recorder: Recorder,
         echo: EchoGate,
+        vad: VoiceActivityDetector,
         turn: TurnDetector,
         captions: CaptionsLike,
         lines: CandidateLines,
@@ -37,6 +39,7 @@ class MicrophonePath:
         self._reader = reader
         self._recorder = recorder
         self._echo = echo
+        self._vad = vad
         self.turn = turn
         self._captions = captions
         self._lines = lines
@@ -82,6 +85,7 @@ class MicrophonePath:
                 self._post(lambda d, end=end: d.on_speech_end(end))
 
     def _listen(self, block: AudioBlock) -> None:
-        for event in self.turn.feed(block):
+        frames = self._vad.feed(block)
+        for event in self.turn.feed_frames(frames):
             self._post(lambda d, e=event: d.on_turn_event(e))
-        self._captions.feed(block)
+        self._captions.feed(block, frames)

@@ -20,6 +20,7 @@ from session.attempt.store import AttemptStore
 from session.interview.driver import DriverOptions
 from speech.captioner import CaptionUpdate
 from speech.tts import OnEnd, OnStart
+from speech.vad import SpeechFrame
 
 
 @dataclass
@@ -60,7 +61,7 @@ class VoiceLike(Protocol):
 class CaptionsLike(Protocol):
     """Turns microphone audio into caption updates (``speech.caption_worker.CaptionWorker``)."""
 
-    def feed(self, block: AudioBlock) -> None: ...
+    def feed(self, block: AudioBlock, speech: list[SpeechFrame] | None = None) -> None: ...
     def flush(self) -> None: ...
     def stop(self, timeout: float = 2.0) -> bool: ...
 

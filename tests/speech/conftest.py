@@ -43,12 +43,17 @@ def blocks(samples: np.ndarray, t0: float = 0.0, block_s: float = 0.1) -> list[A
     ]
 
 
-def run_captioner(captioner, samples: np.ndarray, t0: float = 0.0, step_s: float = 0.5):
-    """Drives a captioner as the worker does: insert 100 ms blocks, process every step."""
+def run_captioner(
+    captioner, samples: np.ndarray, t0: float = 0.0, step_s: float = 0.5, vad=None
+):
+    """Drives a captioner as the worker does: insert 100 ms blocks, process every step.
+    With ``vad`` (a ``VoiceActivityDetector``), each block comes with its speech frames, as
+    in an interview, where the microphone's one VAD also serves the turn detector."""
     updates = []
     per_step = round(step_s / 0.1)
     for i, block in enumerate(blocks(samples, t0)):
-        captioner.insert_audio(block.samples, block.t)
+        speech = vad.feed(block) if vad is not None else None
+        captioner.insert_audio(block.samples, block.t, speech)
         if (i + 1) % per_step == 0:
             updates.append(captioner.process())
     updates.append(captioner.finish())

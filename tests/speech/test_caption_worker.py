@@ -34,7 +34,7 @@ class RecordingCaptioner:
         self.calls: list[str] = []
         self.audio_s = 0.0
 
-    def insert_audio(self, samples, t=None):
+    def insert_audio(self, samples, t=None, speech=None):
         self.calls.append("insert")
         self.audio_s += len(samples) / 16000
 

@@ -8,6 +8,7 @@ import pytest
 
 from speech.captioner import StreamingCaptioner
 from speech.decoder import RawWord, cut_repetition
+from speech.vad import VoiceActivityDetector
 from tools.wer import normalize
 
 from .conftest import run_captioner, silence
@@ -15,6 +16,16 @@ from .conftest import run_captioner, silence
 
 def wer(reference: str, hypothesis: str) -> float:
     return jiwer.wer(normalize(reference), normalize(hypothesis))
+
+
+def microphone_vad(captioner: StreamingCaptioner) -> VoiceActivityDetector:
+    """The VAD an interview's microphone path runs; the captioner's own must then stay idle."""
+
+    def not_used(_samples):
+        raise AssertionError("the captioner ran its own VAD on audio that came with frames")
+
+    captioner._vad.probabilities = not_used
+    return VoiceActivityDetector()
 
 
 def test_a_phrase_looping_back_to_back_is_cut_after_its_first_time():
@@ -28,13 +39,15 @@ def test_a_phrase_looping_back_to_back_is_cut_after_its_first_time():
 
 
 @pytest.mark.model
+@pytest.mark.parametrize("vad", ["own", "microphone"])
 @pytest.mark.parametrize(
     "name",
     ["jfk.wav", "cathy_arctic_a0022_1592748039.wav", "pocketsphinx_sense_and_sensibility_0870.wav"],
 )
-def test_streamed_clips_match_their_references(whisper_model, clip, reference, name):
+def test_streamed_clips_match_their_references(whisper_model, clip, reference, name, vad):
     captioner = StreamingCaptioner(whisper_model)
-    updates = run_captioner(captioner, np.concatenate([clip(name), silence(1.5)]))
+    frames = microphone_vad(captioner) if vad == "microphone" else None
+    updates = run_captioner(captioner, np.concatenate([clip(name), silence(1.5)]), vad=frames)
     assert wer(reference(name), captioner.committed_text) <= 0.2
     committed = [w for u in updates for w in u.committed]
     assert " ".join(w.text for w in committed) == captioner.committed_text
@@ -72,11 +85,15 @@ def test_silence_and_noise_produce_no_text(whisper_model):
 
 
 @pytest.mark.model
-def test_a_long_pause_between_answers_invents_and_repeats_nothing(whisper_model, clip, reference):
+@pytest.mark.parametrize("vad", ["own", "microphone"])
+def test_a_long_pause_between_answers_invents_and_repeats_nothing(
+    whisper_model, clip, reference, vad
+):
     first, second = "cathy_arctic_a0024_1592747999.wav", "cmu_arctic_us_aew_a0003.wav"
     audio = np.concatenate([clip(first), silence(12.0), clip(second), silence(12.0)])
     captioner = StreamingCaptioner(whisper_model)
-    run_captioner(captioner, audio)
+    frames = microphone_vad(captioner) if vad == "microphone" else None
+    run_captioner(captioner, audio, vad=frames)
     expected = reference(first) + " " + reference(second)
     got = normalize(captioner.committed_text).split()
     assert wer(expected, captioner.committed_text) <= 0.15

@@ -96,13 +96,14 @@ class FakeVoice:
 
 
 class FakeCaptions:
-    """Commits the clip's known words when the audio it was fed falls silent."""
+    """Commits the clip's known words when the speech it was fed ends: speech as the
+    microphone's VAD marked it in the frames that come with each block."""
 
     def __init__(self, on_update) -> None:
         self.on_update, self.loud_at, self.stopped = on_update, None, False
 
-    def feed(self, block) -> None:
-        if float(np.abs(block.samples).max(initial=0)) > 0.01:
+    def feed(self, block, speech) -> None:
+        if any(f.is_speech for f in speech):
             self.loud_at = block.t
         elif self.loud_at is not None and block.t - self.loud_at > 0.5:
             self.loud_at = None

@@ -66,7 +66,7 @@ class NoCaptions:
     def __init__(self, callback):
         self.callback = callback
 
-    def feed(self, block):
+    def feed(self, block, speech=None):
         pass
 
     def flush(self):
