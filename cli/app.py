@@ -7,7 +7,6 @@ import argparse
 import importlib.util
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -106,23 +105,13 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
         sys.stderr.write("main.py app: error: --backend and --token go together\n")
         return 2
 
-    from session.runtime import applog
-    log_path = applog.setup_logging(to_stderr=True)
+    from ui.qt.bootstrap import start_qt_app
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    qt = start_qt_app()
+    app = qt.app
 
     from ui.desktop.flow import FlowOptions
     from ui.desktop.main_window import AppOptions, MainWindow
-    from ui.qt.error_dialog import route_qt_messages
-    from ui.qt.gui_gc import collect_on_gui_thread
-    from ui.qt.style import apply_style
-
-    route_qt_messages()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Interview Kiosk")
-    apply_style(app)
-    collect_on_gui_thread(app)
 
     queue = None
     if args.backend:
@@ -149,20 +138,14 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
         window.flow.bridge.watch_uploads(queue)
         window.runner.run(queue.start)  # attempts left from an earlier run carry on
 
-    # Ctrl+C / SIGTERM: Python handlers only run when Python gets control, so a timer
-    # wakes the interpreter twice a second.
-    def quit_(*_a: object) -> None:
+    def quit_() -> None:
         window.close()
         app.quit()
 
-    signal.signal(signal.SIGINT, quit_)
-    signal.signal(signal.SIGTERM, quit_)
-    waker = QTimer()
-    waker.timeout.connect(lambda: None)
-    waker.start(500)
+    qt.quit_on_signals(quit_)
     if on_ready is not None:
         on_ready(window)
-    log.info("ready (log: %s)", log_path)
+    log.info("ready (log: %s)", qt.log_path)
     code = app.exec()
     window.shutdown()
     return int(code)

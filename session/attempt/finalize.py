@@ -24,9 +24,7 @@ from session.attempt.manifest import (
 from session.attempt.state import SETTLED_STATES, AttemptState
 from session.attempt.transcript import TranscriptError, rewrite_captions
 from session.recording.media_check import remux, scan_media
-from session.recording.segments import list_segments, next_segment_path
-
-__all__ = ["finalize_interrupted", "next_segment_path", "recorded_seconds"]
+from session.recording.segments import list_segments
 
 log = logging.getLogger(__name__)
 

@@ -26,16 +26,6 @@ from capture.microphone import resample
 from capture.types import AUDIO_RATE, AudioBlock, Clock, VideoFrame
 from session.recording import timeline as ev
 from session.recording.media_writer import EncodeError, MediaWriter, NoSpaceError
-from session.recording.segments import next_segment_path
-
-__all__ = [
-    "Recorder",
-    "RecorderState",
-    "RecordingError",
-    "RecordingStats",
-    "StopReason",
-    "next_segment_path",
-]
 
 log = logging.getLogger(__name__)
 

@@ -5,23 +5,18 @@ HTTP connection with timeouts, and keys its stored upload URL by the file's fing
 tuspy's own checksum support is sha1 only (`CHECKSUM_ALGORITHM_PAIR`) and its requests
 carry no timeout, so a dropped network could hang a chunk forever; both are replaced here.
 
-Chunks are pipelined: as soon as a chunk's last byte is on the wire, the next chunk starts on
-a second connection, while the server still syncs the first to disk and answers. The server
-takes one chunk of an upload at a time, so the next one waits there and is checked against
-the offset the first one left: if the first fails, the second gets 409 and is dropped, and
-the upload goes on from the server's offset as usual. At most one chunk is ever sent ahead.
+One chunk is on the wire at a time; the next one is read and hashed on a helper thread
+meanwhile. (Sending the next chunk before the server answered the previous one gained little
+on loopback and would let a killed client lose two chunks instead of one.)
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import IO
 
 import requests
@@ -53,43 +48,30 @@ def fingerprint_key(attempt_id: str, path: str, size: int, sha256: str) -> str:
 
 
 class _Body:
-    """A chunk as a request body that tells when its last byte was handed to the socket.
-    Gives out 1 MB slices whatever block size the HTTP library asks for (fewer calls)."""
+    """A chunk as a request body that gives out 1 MB slices whatever block size the HTTP
+    library asks for (fewer calls)."""
 
     SLICE = 1 << 20
 
     def __init__(self, data: bytes) -> None:
         self.view = memoryview(data)
         self.pos = 0
-        self.sent = threading.Event()
 
     def __len__(self) -> int:
         return len(self.view)
 
     def read(self, _size: int = -1) -> memoryview | bytes:
         if self.pos >= len(self.view):
-            self.sent.set()
             return b""
         piece = self.view[self.pos : self.pos + self.SLICE]
         self.pos += len(piece)
         return piece
 
 
-@dataclass
-class _InFlight:
-    offset: int
-    length: int
-    body: _Body
-    future: Future
-
-
 class Sha256Uploader(Uploader):
     """One file's tus upload. `http` is a shared `requests.Session` (auth headers set on it)."""
 
     CHECKSUM_ALGORITHM_PAIR = ("sha256", hashlib.sha256)
-    # Sending the next chunk while the server finishes the previous one gained little on
-    # loopback and lets a killed client lose two chunks instead of one: off by default.
-    PIPELINE = False
 
     def __init__(
         self,
@@ -107,8 +89,6 @@ class Sha256Uploader(Uploader):
         self.on_send = on_send
         self._pool: ThreadPoolExecutor | None = None
         self._ahead: tuple[tuple[int, int], Future] | None = None
-        self._senders: ThreadPoolExecutor | None = None
-        self._next: _InFlight | None = None  # the chunk sent ahead, if any
         self._create_endpoint = create_url
         super().__init__(
             file_path=file_path,
@@ -177,70 +157,35 @@ class Sha256Uploader(Uploader):
         self._ahead = ((offset, length), self._pool.submit(self._read, offset, length))
 
     def close(self) -> None:
-        self._settle_next()
-        if self._senders is not None:
-            self._senders.shutdown(wait=True)
-            self._senders = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-    def _start(self, offset: int) -> _InFlight:
-        """Sends the chunk at `offset` on a sender thread; returns at once."""
-        length = min(self.chunk_size, self.stop_at - offset)
-        chunk, digest = self._chunk_at(offset, length)
-        self._read_ahead(offset + length)
-        headers = {
-            **self.get_headers(),
-            "Upload-Offset": str(offset),
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Checksum": f"sha256 {digest}",
-        }
-        if self.on_send is not None:
-            self.on_send(len(chunk))
-        if self._senders is None:
-            self._senders = ThreadPoolExecutor(2, thread_name_prefix="upload-chunk")
-        body = _Body(chunk)
-        future = self._senders.submit(self._request, "PATCH", self.url, data=body, headers=headers)
-        future.add_done_callback(lambda _f: body.sent.set())  # failed before the last byte
-        return _InFlight(offset, length, body, future)
-
-    def _settle_next(self) -> None:
-        """Waits for the chunk sent ahead and forgets it (its answer no longer matters: the
-        server's offset decides what is sent next)."""
-        ahead, self._next = self._next, None
-        if ahead is not None:
-            with contextlib.suppress(Exception):
-                ahead.future.result()
 
     def upload_chunk(self) -> None:
         """Sends the chunk at the current offset; on success the server's new offset."""
         if not self.url:
             self.set_url(self.create_url())
             self.offset = 0
-        cur = self._next if self._next is not None and self._next.offset == self.offset else None
-        if cur is None:
-            self._settle_next()
-            cur = self._start(self.offset)
-        self._next = None
-        end = cur.offset + cur.length
-        if self.PIPELINE and end < self.stop_at:
-            cur.body.sent.wait()
-            if not cur.future.done() or cur.future.exception() is None:
-                self._next = self._start(end)
-        try:
-            resp = cur.future.result()
-            if resp.status_code in (404, 410):
-                raise UploadGone("the server no longer knows this upload", resp.status_code)
-            if resp.status_code != 204:
-                raise TusUploadFailed(
-                    f"PATCH answered {resp.status_code}: {resp.text.strip()}",
-                    resp.status_code,
-                    resp.content,
-                )
-        except BaseException:
-            self._settle_next()
-            raise
+        length = min(self.chunk_size, self.stop_at - self.offset)
+        chunk, digest = self._chunk_at(self.offset, length)
+        self._read_ahead(self.offset + length)
+        headers = {
+            **self.get_headers(),
+            "Upload-Offset": str(self.offset),
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Checksum": f"sha256 {digest}",
+        }
+        if self.on_send is not None:
+            self.on_send(len(chunk))
+        resp = self._request("PATCH", self.url, data=_Body(chunk), headers=headers)
+        if resp.status_code in (404, 410):
+            raise UploadGone("the server no longer knows this upload", resp.status_code)
+        if resp.status_code != 204:
+            raise TusUploadFailed(
+                f"PATCH answered {resp.status_code}: {resp.text.strip()}",
+                resp.status_code,
+                resp.content,
+            )
         self.offset = int(resp.headers["upload-offset"])
 
     def get_file_size(self) -> int:

@@ -209,7 +209,6 @@ class ChecksPage(QWidget):
     start_requested = Signal()
     help_requested = Signal()
     report_requested = Signal()
-    ready_changed = Signal(bool)
 
     def __init__(
         self,
@@ -321,7 +320,6 @@ class ChecksPage(QWidget):
         runner.heard.connect(self._on_heard)
         runner.thumbnail.connect(self._on_thumbnail)
         runner.speaker_played.connect(self._on_speaker_played)
-        self._ready = False
         self._fix_tab_order()
 
     def _speaker_controls(self) -> QHBoxLayout:
@@ -461,9 +459,6 @@ class ChecksPage(QWidget):
     def _update_ready(self) -> None:
         ready = self.ready
         self.start_button.setEnabled(ready)
-        if ready != self._ready:
-            self._ready = ready
-            self.ready_changed.emit(ready)
         if ready:
             self.status.setText("All checks passed. You can start when you are ready.")
         else:

@@ -40,8 +40,9 @@ from ui.kiosk.recovery import RecoveryPage
 from ui.kiosk.signin import SignIn, SignInPage
 from ui.kiosk.theme import KioskLook
 from ui.kiosk.window import KioskWindow
+from ui.qt.bootstrap import start_qt_app
 from ui.qt.bridge import Bridge, TaskRunner
-from ui.qt.gui_gc import collect_on_gui_thread
+from ui.qt.error_dialog import ErrorReporter
 
 log = logging.getLogger(__name__)
 RunFactory = Callable[[RunRequest, StationConfig], CandidateRun]
@@ -82,6 +83,7 @@ class KioskApp(QObject):
         self.marker = self.station.marker
         self.tasks = TaskRunner(self)
         self.window = KioskWindow(kiosk=cfg.kiosk, title=f"Interview Kiosk — {cfg.station_id}")
+        self.errors = ErrorReporter(self.window)  # an unhandled error, said plainly
         self.guard = self.station.pin_guard()
         self.pin = PinOverlay(self.window, self.guard) if self.guard else None
         self.note = NoteOverlay(self.window)
@@ -459,6 +461,7 @@ class KioskApp(QObject):
             self.run.stop()
         self.tasks.wait(10.0)
         self.integrity.shutdown()
+        self.errors.close()
         # Left mid-interview (the proctor's Exit): the marker stays, so the next start
         # offers to resume or upload the attempt instead of forgetting it.
         self.station.close(interrupted)
@@ -509,12 +512,13 @@ def run_kiosk(station_path: str | Path, args: Any = None) -> int:
     if marker.running_elsewhere():
         sys.stderr.write(f"a kiosk is already running on this station ({marker.path})\n")
         return 3
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Interview Kiosk")
-    collect_on_gui_thread(app)
+    qt = start_qt_app(style=None)  # the kiosk's look styles its window
     kiosk = KioskApp(cfg, options_from_args(args))
+    # Qt's quit() asks each window to close, and the locked window refuses: the kiosk's
+    # own shutdown unlocks it, stops the interview in order and then quits.
+    qt.quit_on_signals(kiosk.shutdown)
     kiosk.start()
-    rc = app.exec()
+    rc = qt.app.exec()
     code = int(rc or kiosk.exit_code)
     dispose(kiosk)
     return code

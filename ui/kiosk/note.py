@@ -12,7 +12,6 @@ from ui.kiosk.overlay import Overlay
 
 class NoteOverlay(Overlay):
     note_saved = Signal(str, str)  # signal_id, text
-    dismissed = Signal(str)  # signal_id
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent, "Integrity notice")
@@ -75,13 +74,9 @@ class NoteOverlay(Overlay):
             text = self.text.toPlainText().strip()[:NOTE_MAX_CHARS]
             if text:
                 self.note_saved.emit(self._current.signal_id, text)
-            else:
-                self.dismissed.emit(self._current.signal_id)
         self._next()
 
     def _skip(self) -> None:
-        if self._current is not None:
-            self.dismissed.emit(self._current.signal_id)
         self._next()
 
     def clear(self) -> None:

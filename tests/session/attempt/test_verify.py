@@ -109,7 +109,7 @@ def test_a_folder_without_a_recording_is_not_ok(tmp_path):
 
 def test_a_resumed_attempt_with_two_segments_verifies_as_one_timeline(tmp_path):
     from session.attempt.finalize import recorded_seconds
-    from session.recording.recorder import next_segment_path
+    from session.recording.segments import next_segment_path
 
     folder = make_attempt(tmp_path / "a", state="in_progress")
     # A new process: new session clock, the next segment, the transcript continues after

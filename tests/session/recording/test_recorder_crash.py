@@ -15,7 +15,7 @@ import pytest
 from session.attempt.finalize import finalize_interrupted, recorded_seconds
 from session.attempt.manifest import read_manifest, write_manifest
 from session.attempt.verify import verify_attempt
-from session.recording.recorder import next_segment_path
+from session.recording.segments import next_segment_path
 from tests.conftest import run_main
 
 HELPER = Path(__file__).with_name("_record_until_killed.py")

@@ -337,6 +337,40 @@ def test_sigkill_during_a_real_interview_leaves_nothing_locked_and_next_start_re
         again.stop()
 
 
+@pytest.mark.model
+def test_sigterm_during_a_real_interview_ends_it_in_order(tmp_path, x11):
+    """SIGTERM (a system shutdown, a service stop) goes through the kiosk's own shutdown:
+    it exits by itself, the recording is closed (the attempt reads "interrupted", not
+    cut off), and the marker stays so the next start offers to resume."""
+    from session.attempt.manifest import read_manifest
+    from tests.conftest import FACES, SPEECH
+
+    station = write_station(tmp_path)
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    shutil.copy(SPEECH / "cathy_arctic_a0024_1592747999.wav", answers / "01.wav")
+    real = ["--answers", str(answers), "--camera", str(FACES / "fr_obama_small.jpg")]
+    k = Kiosk(station, "CAND-TERM", real=real)
+    try:
+        name = k.wait_for("recording", timeout=60)["attempt"]
+        time.sleep(0.5)  # the first question is still being asked
+        os.kill(k.proc.pid, signal.SIGTERM)
+        try:
+            code = k.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            code = None
+        assert code == 0, "\n".join(k.log)
+        time.sleep(0.3)
+        assert kiosk_windows() == []
+        assert try_grab_keyboard() == 0
+    finally:
+        k.stop()
+    attempt = tmp_path / "data" / "attempts" / name
+    assert read_manifest(attempt)["state"] == "interrupted"
+    marker = json.loads((tmp_path / "data" / "kiosk-session.json").read_text())
+    assert marker["state"] == "interview"
+
+
 # -- the subprocess side ---------------------------------------------------------------------
 def _serve(station: str, codes: list[str]) -> int:
     from PySide6.QtCore import QTimer
