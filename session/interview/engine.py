@@ -90,6 +90,9 @@ class InterviewEngine:
         self.clock: Clock = clock or SessionClock()
         self.listener: EngineListener = listener or QuietListener()
         self.store = self.parts.store
+        given = self.parts.events
+        if given is not None and given.path.resolve() != self.paths.events.resolve():
+            raise ValueError(f"the event log {given.path} is not this attempt's")
         if self.store is None and self.attempt is not None:
             self.store = AttemptStore()
         self.summary: dict[str, Any] | None = None
@@ -220,7 +223,7 @@ class InterviewEngine:
             first = first_frame(self.camera, self.options.first_frame_timeout_s)
 
         self.paths.create()
-        self.events = ev.EventLog(self.paths.events, self.clock)
+        self.events = self.parts.events or ev.EventLog(self.paths.events, self.clock)
         self.driver = InterviewDriver(self.config, self.clock, self.events, opts.driver)
         answered = list(self.attempt.answered) if self.attempt is not None else []
         resume = opts.resume if opts.resume is not None else bool(answered)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from capture.types import AudioBlock, Clock, Source, VideoFrame
+from session.attempt.events import EventLog
 from session.attempt.store import AttemptStore
 from session.interview.driver import DriverOptions
 from speech.captioner import CaptionUpdate
@@ -81,3 +82,6 @@ class EngineParts:
     captions: CaptionsFactory | None = None  # None: Whisper tiny.en on its own thread
     screen: ScreenFactory | None = None  # None: the primary monitor
     face_detector: FaceDetectorLike | None = None  # None: BlazeFace, made on its own thread
+    # The attempt's timeline when the station already writes to it (integrity signals from
+    # the checks on): one writer per events.jsonl. None: the engine opens it.
+    events: EventLog | None = None

@@ -24,7 +24,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from session import assemble
-from session.attempt.events import EventLog
 from session.interview.integrity import IntegritySignal
 from session.runtime import applog
 from session.station.cleanup import SessionMarker
@@ -246,7 +245,7 @@ class KioskApp(QObject):
             Path(getattr(run, "attempt_dir", req.attempt_dir)), run.recovery_info()
         )
         self.integrity.attach(
-            EventLog(req.attempt_dir / "events.jsonl", run.clock),
+            run.events,
             run.clock,
             len(QGuiApplication.screens()),
             face_threshold_s=self.options.face_threshold_s or self.cfg.face_threshold_s,

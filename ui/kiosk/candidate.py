@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from session.attempt.events import EventLog
 from session.station.config import Accommodations, StationConfig
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ class CandidateRun(QObject):
         self.request = request
         self.cfg = cfg
         self.widget: QWidget = QWidget()
+        # The attempt's one timeline: the station's integrity signals and the interview
+        # engine both write through it.
+        self.events = EventLog(request.attempt_dir / "events.jsonl", self.clock)
 
     def start(self) -> None:
         raise NotImplementedError

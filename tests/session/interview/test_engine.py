@@ -319,3 +319,15 @@ def test_stop_before_start_touches_nothing(tmp_path):
     assert engine.stop(1.0) and engine.wait(0)
     assert store.get(attempt.id).state is AttemptState.IN_PROGRESS
     assert not (tmp_path / "attempt" / "events.jsonl").exists()
+
+
+def test_an_event_log_of_another_folder_is_refused(tmp_path):
+    from session.attempt.events import EventLog
+
+    clock = SessionClock()
+    devices = InterviewDevices(FakeCamera(clock), ScriptedMicrophone(clock, block_s=0.05), None)
+    other = EventLog(tmp_path / "other" / "events.jsonl", clock)
+    with pytest.raises(ValueError, match="not this attempt's"):
+        InterviewEngine(
+            CONFIG, tmp_path / "attempt", devices, clock=clock, parts=EngineParts(events=other)
+        )

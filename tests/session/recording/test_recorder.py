@@ -17,9 +17,9 @@ from session.recording.recorder import (
     RecorderState,
     RecordingError,
     StopReason,
-    next_segment_path,
 )
 from session.recording.screen_recorder import ScreenRecorder
+from session.recording.segments import next_segment_path
 from session.runtime.clock import SimulatedClock
 from tests.session.recording._recording_helpers import feed, picture, tone
 

@@ -87,10 +87,14 @@ def test_two_candidates_back_to_back_leave_no_trace_of_the_first(qtbot, station)
     )
     qtbot.addWidget(k.window)
 
+    one_timeline: list[bool] = []
+
     def on_status(name: str, data: dict) -> None:
         seen.append((name, data))
         if name == "welcome":
             welcome_text.append(all_text(k.window))
+        if name == "recording":  # the engine writes through the station's own timeline
+            one_timeline.append(k.run.engine.events is k.run.events)
 
     k.status.connect(on_status)
     k.start()
@@ -107,6 +111,7 @@ def test_two_candidates_back_to_back_leave_no_trace_of_the_first(qtbot, station)
 
     starts = names("signed_in")
     assert len(starts) == 2 and starts[0]["attempt"] != starts[1]["attempt"]
+    assert one_timeline == [True, True]
     # Each finished run took its upload listeners along: only the station's own are left.
     assert (len(k.upload_queue._progress), len(k.upload_queue._result)) == (1, 1)
     # The welcome page shown to the second candidate: nothing of the first.
