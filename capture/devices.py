@@ -1,4 +1,4 @@
-"""What cameras, microphones and speakers exist, and a watcher that reports changes.
+"""What cameras, microphones and speakers exist, and how a device is named on the command line.
 
 Listing never opens a stream. Cameras on Linux come from /dev/video* and sysfs names
 (only capture nodes); elsewhere the first few indices are probed with OpenCV.
@@ -11,8 +11,6 @@ import logging
 import os
 import re
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from capture.types import DeviceInfo
@@ -109,74 +107,3 @@ def list_speakers() -> list[DeviceInfo]:
     return _sound_devices("speaker")
 
 
-def _snapshot() -> dict[tuple[str, str, str], DeviceInfo]:
-    devs = list_cameras() + list_microphones() + list_speakers()
-    return {(d.kind, d.source, d.name): d for d in devs}
-
-
-class DeviceWatcher:
-    """Polls the device lists every ``interval_s`` on its own thread and calls
-    ``on_change(added, removed)`` (lists of DeviceInfo) when they differ. The callback runs
-    on the watcher thread: a UI must hand it over to its own thread.
-
-    PortAudio caches its device list until re-initialised, so on some systems a newly
-    plugged microphone only shows up after the audio streams are restarted.
-    """
-
-    def __init__(
-        self,
-        interval_s: float,
-        on_change: Callable[[list[DeviceInfo], list[DeviceInfo]], None],
-        lister: Callable[[], dict] | None = None,
-    ) -> None:
-        self.interval_s = interval_s
-        self._on_change = on_change
-        self._lister = lister or _snapshot
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._known: dict = {}
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._known = self._lister()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="device-watcher", daemon=True)
-        self._thread.start()
-
-    @property
-    def devices(self) -> list[DeviceInfo]:
-        return list(self._known.values())
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                now = self._lister()
-            except Exception:
-                continue
-            added = [d for k, d in now.items() if k not in self._known]
-            removed = [d for k, d in self._known.items() if k not in now]
-            self._known = now
-            if added or removed:
-                try:
-                    self._on_change(added, removed)
-                except Exception:
-                    log.exception("device change callback failed")
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float | None = 2.0) -> bool:
-        """True when the thread has ended."""
-        t = self._thread
-        if t is None:
-            return True
-        t.join(timeout)
-        if not t.is_alive():
-            self._thread = None
-            return True
-        return False
-
-    def close(self) -> None:
-        self.stop()
-        self.join()
