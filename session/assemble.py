@@ -47,15 +47,27 @@ Microphone = MicrophoneSource | WavFileSource | ScriptedMicrophone
 AnySpeaker = Speaker | NullSpeaker
 
 
-def camera(spec: str | int | None, clock: Clock, *, loop: bool = True) -> CameraSource:
-    """A camera index, device path, image or video file (files loop unless ``loop=False``)."""
+def camera(
+    spec: str | int | None,
+    clock: Clock,
+    *,
+    loop: bool = True,
+    size: tuple[int, int] | None = None,
+    fps: float | None = None,
+) -> CameraSource:
+    """A camera index, device path, image or video file (files loop unless ``loop=False``);
+    ``size`` (width, height) and ``fps`` ask for a mode (None: the device's own)."""
     parsed = parse_device_spec(spec)
-    return CameraSource(0 if parsed is None else parsed, clock, loop=loop)
+    width, height = size if size is not None else (None, None)
+    return CameraSource(0 if parsed is None else parsed, clock, width, height, fps, loop)
 
 
-def microphone(spec: str | int | None, clock: Clock) -> MicrophoneSource | WavFileSource:
-    """A live input (None: the default one) or an audio file played in real time."""
-    return open_microphone(parse_device_spec(spec), clock, MIC_BLOCK_S)
+def microphone(
+    spec: str | int | None, clock: Clock, *, loop: bool = False
+) -> MicrophoneSource | WavFileSource:
+    """A live input (None: the default one) or an audio file played in real time (over and
+    over with ``loop``)."""
+    return open_microphone(parse_device_spec(spec), clock, MIC_BLOCK_S, loop=loop)
 
 
 def speaker(spec: str | int | AnySpeaker | None = None, *, silent: bool = False) -> AnySpeaker:
