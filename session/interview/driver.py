@@ -699,9 +699,10 @@ class InterviewDriver:
         return self._show(index) + self._say(text, "question", "listen")
 
     def _show(self, index: int) -> list[Action]:
-        """The question on screen and the tools it needs (and only those)."""
+        """The question on screen, then the tools it needs (and only those): a page that
+        follows these actions in order shows each tool beside the question it belongs to."""
         q = self.config.questions[index]
-        actions: list[Action] = []
+        actions: list[Action] = [ShowQuestion(index, q, self.count)]
         if self._screen_share and q.requires != "screen_share":
             self._screen_share = False
             actions.append(StopScreenShare())
@@ -709,7 +710,6 @@ class InterviewDriver:
         if want_board != self._whiteboard:
             self._whiteboard = want_board
             actions.append(ShowWhiteboard(want_board))
-        actions.append(ShowQuestion(index, q, self.count))
         if q.requires == "screen_share" and not self._screen_share:
             self._screen_share = True
             actions.append(StartScreenShare())

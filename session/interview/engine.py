@@ -417,8 +417,10 @@ class InterviewEngine:
                 self.listener.on_whiteboard(a.visible)
             elif isinstance(a, StartScreenShare) and self._screen is not None:
                 self._screen.start()
+                self.listener.on_screen_share(self._screen.running)
             elif isinstance(a, StopScreenShare) and self._screen is not None:
                 self._screen.stop(2.0)
+                self.listener.on_screen_share(False)
             elif isinstance(a, QuestionEnded):
                 self._question_ended(a.id)
             elif isinstance(a, SpeakerSilent):

@@ -40,7 +40,10 @@ class EngineListener(Protocol):
         """The interview ended and the attempt folder is closed."""
 
     def on_whiteboard(self, visible: bool) -> None:
-        """The current question wants the whiteboard shown (or no longer)."""
+        """The question just shown wants the whiteboard (or no longer)."""
+
+    def on_screen_share(self, sharing: bool) -> None:
+        """The screen is being recorded (True) or no longer."""
 
     def on_line(self, kind: str, text: str, started: bool) -> None:
         """An interviewer line of ``kind`` started (True) or ended (False)."""
@@ -72,6 +75,9 @@ class QuietListener:
         return None
 
     def on_whiteboard(self, visible: bool) -> None:
+        return None
+
+    def on_screen_share(self, sharing: bool) -> None:
         return None
 
     def on_line(self, kind: str, text: str, started: bool) -> None:
@@ -115,6 +121,9 @@ class Listeners(QuietListener):
 
     def on_whiteboard(self, visible: bool) -> None:
         self._each("on_whiteboard", visible)
+
+    def on_screen_share(self, sharing: bool) -> None:
+        self._each("on_screen_share", sharing)
 
     def on_line(self, kind: str, text: str, started: bool) -> None:
         self._each("on_line", kind, text, started)

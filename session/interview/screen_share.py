@@ -38,6 +38,11 @@ class ScreenShare:
         self._guard = guard  # wraps the pump so a failure ends the interview cleanly
         self._running: _Running | None = None
 
+    @property
+    def running(self) -> bool:
+        """The screen is being recorded (a share that could not start is not)."""
+        return self._running is not None
+
     def start(self) -> None:
         if self._running is not None:
             return

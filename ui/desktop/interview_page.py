@@ -222,6 +222,8 @@ class InterviewPage(QWidget):
             (bridge.state, self.show_state),
             (bridge.frame, self.self_view.show_frame),
             (bridge.device, self.show_device_problem),
+            (bridge.whiteboard, self.show_whiteboard),
+            (bridge.screen_share, self.set_screen_shared),
         ]
 
     def _command(self, name: str) -> None:
@@ -240,11 +242,10 @@ class InterviewPage(QWidget):
         self._deadline = time.monotonic() + limit if limit > 0 else None
         self._question_index = index
         self._update_time()
-        # The board follows the question's needs (the engine's on_whiteboard says the same,
-        # but arrives before the question: following it would draw on the previous page).
-        requires = getattr(question, "requires", "none")
-        self.set_whiteboard_visible(requires == "whiteboard", index)
-        self.set_screen_shared(requires == "screen_share")
+
+    def show_whiteboard(self, visible: bool) -> None:
+        """The engine's word, right after the question it belongs to."""
+        self.set_whiteboard_visible(visible, self._question_index)
 
     def show_caption(self, view: CaptionView) -> None:
         if view.speaker == "interviewer":

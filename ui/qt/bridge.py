@@ -79,7 +79,8 @@ class Bridge(QObject):
     state = Signal(str)
     frame = Signal(object, object)  # VideoFrame, faces (list of boxes)
     finished = Signal(object)  # summary
-    whiteboard = Signal(bool)  # the question wants the whiteboard shown / hidden
+    whiteboard = Signal(bool)  # the question just shown wants the whiteboard / no longer
+    screen_share = Signal(bool)  # the screen is being recorded / no longer
     line = Signal(str, str, bool)  # interviewer line: kind, text, started (False: ended)
     device = Signal(str, str, str)  # camera/microphone stopped: kind, problem, fix ("" = back)
     error = Signal(object)  # exception or message
@@ -117,6 +118,9 @@ class Bridge(QObject):
 
     def on_whiteboard(self, visible: bool) -> None:
         self.post("whiteboard", bool(visible))
+
+    def on_screen_share(self, sharing: bool) -> None:
+        self.post("screen_share", bool(sharing))
 
     def on_line(self, kind: str, text: str, started: bool) -> None:
         self.post("line", kind, text, bool(started))

@@ -135,7 +135,7 @@ def test_long_answer_moves_to_next_question_after_end_of_turn_and_grace(tmp_path
     f.answer(LONG_ANSWER)
     assert f.wait(2.4) == []  # still within the end-of-turn silence
     actions = f.wait(1.0)  # end of turn (2.5 s) + grace (0.5 s)
-    assert [type(a) for a in actions] == [ShowWhiteboard, ShowQuestion, Say]
+    assert [type(a) for a in actions] == [ShowQuestion, ShowWhiteboard, Say]
     assert actions[2].kind == "question" and actions[2].text.endswith("Draw a system.")
     ended = events(tmp_path, "question_ended")[0]
     assert ended["id"] == "q1" and ended["reason"] == "answered" and ended["words"] == 13
@@ -176,8 +176,8 @@ def test_whole_interview_toggles_whiteboard_and_screen_share_and_finishes(tmp_pa
     f.finish_voice()
     f.answer(LONG_ANSWER)
     moved = f.wait(2.6)
-    assert [type(a) for a in moved] == [ShowWhiteboard, ShowQuestion, StartScreenShare, Say]
-    assert moved[0] == ShowWhiteboard(False)
+    assert [type(a) for a in moved] == [ShowQuestion, ShowWhiteboard, StartScreenShare, Say]
+    assert moved[1] == ShowWhiteboard(False)
     f.finish_voice()
     f.answer(LONG_ANSWER)
     closing = f.wait(2.6)
@@ -360,8 +360,8 @@ def test_not_finished_right_after_the_next_question_started_goes_back(tmp_path):
     barge = f.feed(f.driver.on_speech_start(f.clock() + 1))
     assert barge == [StopVoice()]
     back = f.driver.on_caption("Wait, I wasn't finished", f.clock() + 2)
-    assert [type(a) for a in back] == [ShowWhiteboard, ShowQuestion]
-    assert back[1].index == 0 and f.driver.index == 0 and f.driver.answered == []
+    assert [type(a) for a in back] == [ShowQuestion, ShowWhiteboard]
+    assert back[0].index == 0 and f.driver.index == 0 and f.driver.answered == []
     f.feed(f.driver.on_speech_end(f.clock() + 3))
     # the rest of the answer, then the interview moves on normally again
     f.at(f.clock() + 3)
@@ -491,7 +491,8 @@ def test_resume_continues_from_the_next_unanswered_question(tmp_path):
     assert first[0].kind == "resume" and "Welcome back" in first[0].text
     f.at(2.0)
     asked = f.finish_voice()
-    assert asked[1] == ShowQuestion(1, CONFIG.questions[1], 3)
+    assert asked[0] == ShowQuestion(1, CONFIG.questions[1], 3)
+    assert asked[1] == ShowWhiteboard(True)  # the board for the question just shown
     resumed = events(tmp_path, "resumed")[0]
     assert resumed["question_index"] == 1 and resumed["answered"] == ["q1"]
     assert not events(tmp_path, "interview_started")

@@ -161,7 +161,9 @@ def test_a_whole_interview_writes_a_finished_attempt_folder(tmp_path):
     store = AttemptStore()
     attempt = store.start_attempt(CONFIG, tmp_path / "attempt")
     clip = read_wav_16k(CLIP)
-    seen: dict[str, list] = {"questions": [], "states": [], "frames": [], "finished": []}
+    seen: dict[str, list] = {
+        "questions": [], "states": [], "frames": [], "finished": [], "sharing": []
+    }
     holder: list = []
 
     def on_line(kind, text, started):
@@ -176,6 +178,7 @@ def test_a_whole_interview_writes_a_finished_attempt_folder(tmp_path):
         on_state=seen["states"].append,
         on_frame=lambda f, faces=None: seen["frames"].append(f.index),
         on_finished=seen["finished"].append,
+        on_screen_share=seen["sharing"].append,
     )
     holder.append(mic)
     engine.start()
@@ -186,6 +189,7 @@ def test_a_whole_interview_writes_a_finished_attempt_folder(tmp_path):
     assert summary["state"] == "finished" and summary["answered"] == ["one", "two"]
     assert summary["questions_asked"] == 2 and summary["transcript_words"] == 2 * 13
     assert seen["questions"] == [(0, 2, "one"), (1, 2, "two")]
+    assert seen["sharing"] == [True, False]  # recorded for question two, closed at the end
     assert seen["states"][:2] == ["starting", "intro"] and "listening" in seen["states"]
     assert seen["states"][-2:] == ["closing", "finished"]
     assert {"speaking", "closing"} <= set(seen["states"])

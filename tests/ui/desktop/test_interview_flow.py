@@ -126,8 +126,9 @@ def test_interview_page_drives_real_engine_and_autosaves_whiteboard(
         )
         QTest.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: page.progress.text() == "Question 2 of 2", timeout=10000)
+        # the engine's whiteboard event follows its question
+        qtbot.waitUntil(lambda: page.whiteboard is not None and page.whiteboard.isVisible())
         board = page.whiteboard
-        assert board is not None and board.isVisible()
         assert board.folder == attempt / "whiteboard"
 
         draw(board.canvas, [QPoint(30, 30), QPoint(80, 50), QPoint(140, 110)])
@@ -297,6 +298,7 @@ def test_interview_page_mnemonics_are_unique_with_the_whiteboard_shown(qtbot, ru
     qtbot.addWidget(page)
     page._attempt_dir = tmp_path
     page.show_question(0, 1, Question("q", "Draw it.", requires="whiteboard"))
+    page.show_whiteboard(True)  # the engine's word after the question
     keys = [
         m.group(1).lower()
         for b in page.findChildren(QAbstractButton)
