@@ -242,7 +242,7 @@ class KioskApp(QObject):
             return
         self.run = run
         self.station.run_started(
-            Path(getattr(run, "attempt_dir", req.attempt_dir)), run.recovery_info()
+            run.attempt_dir, run.recovery_info()
         )
         self.integrity.attach(
             run.events,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,6 @@ class CandidateRun(QObject):
         self.request = request
         self.cfg = cfg
         self.widget: QWidget = QWidget()
-        # The attempt's one timeline: the station's integrity signals and the interview
-        # engine both write through it.
-        self.events = EventLog(request.attempt_dir / "events.jsonl", self.clock)
 
     def start(self) -> None:
         raise NotImplementedError
@@ -64,6 +62,16 @@ class CandidateRun(QObject):
 
     def clock(self) -> float:
         return 0.0
+
+    @property
+    def attempt_dir(self) -> Path:
+        return self.request.attempt_dir
+
+    @cached_property
+    def events(self) -> EventLog:
+        """The attempt's one timeline: the station's integrity signals and the interview
+        engine both write through it."""
+        return EventLog(self.attempt_dir / "events.jsonl", self.clock)
 
     def recovery_info(self) -> dict[str, Any]:
         """What the next start needs to resume this run after a crash."""

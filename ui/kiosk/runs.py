@@ -13,7 +13,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from session import assemble
-from session.attempt.events import EventLog
 from session.interview.simulated_candidate import SimulatedCandidate
 from session.station.candidates import stamp_candidate, store_path
 from session.station.config import StationConfig, StationConfigError
@@ -52,8 +51,6 @@ class FlowRun(CandidateRun):
             self.attempt = self.store.start_attempt(self.config, req.attempt_dir)
             self.store.set_extra(self.attempt.id, candidate=req.code)
         self.code = str(self.attempt.extra.get("candidate") or req.code)
-        if self.attempt_dir != req.attempt_dir:  # a resumed attempt keeps its own folder
-            self.events = EventLog(self.attempt_dir / "events.jsonl", self.clock)
         # The flow is done with the upload queue: it queued the attempt, or nothing will be.
         self._queued = threading.Event()
         self.unattended = bool(req.unattended.get("answers"))
