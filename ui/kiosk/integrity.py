@@ -27,6 +27,7 @@ class KioskIntegrity(QObject):
         self.monitor: IntegrityMonitor | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="integrity")
         self._last_faces: int | None = None
+        self._closed = False
         self._from_thread.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -59,9 +60,10 @@ class KioskIntegrity(QObject):
         self._call(IntegrityMonitor.monitors, monitors)
 
     def _call(self, method: Any, *args: Any) -> Future | None:
-        """Runs ``method(monitor, *args)`` on the integrity thread; returns its future."""
+        """Runs ``method(monitor, *args)`` on the integrity thread; returns its future. After
+        ``shutdown`` nothing runs (closing the window still moves the focus)."""
         monitor = self.monitor
-        if monitor is None:
+        if monitor is None or self._closed:
             return None
         return self._thread.submit(method, monitor, *args)
 
@@ -96,4 +98,5 @@ class KioskIntegrity(QObject):
         self.monitor = None
 
     def shutdown(self) -> None:
+        self._closed = True
         self._thread.shutdown(wait=True)
