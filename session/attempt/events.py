@@ -22,7 +22,8 @@ __all__ = ["DEVICE_ERROR", "DEVICE_RESTORED", "RECORDING_STARTED", "RECORDING_ST
 # Event types other modules write. Keep names stable: the backend's review page shows them.
 QUESTION_ASKED = "question_asked"
 QUESTION_ENDED = "question_ended"
-FOLLOW_UP = "follow_up"
+FOLLOW_UP = "follow_up"  # with the brain that wrote it (model, file hash, template, latency)
+BRAIN_FALLBACK = "brain_fallback"  # a generated line not said, and why
 INTERJECTION = "interjection"
 CANDIDATE_COMMAND = "candidate_command"
 BARGE_IN = "barge_in"

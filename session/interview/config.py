@@ -49,6 +49,7 @@ class InterviewConfig:
     practice: bool = False
     max_attempts: int = 3
     short_answer_words: int = 12  # an answer shorter than this draws a follow-up
+    max_follow_ups: int = 2  # per question, whoever writes them (the interview or the model)
     source: Path | None = None
 
     def question_index(self, question_id: str) -> int:
@@ -111,6 +112,7 @@ def parse_interview(data: Any) -> InterviewConfig:
         "practice",
         "max_attempts",
         "short_answer_words",
+        "max_follow_ups",
     }
     _no_unknown(data, known, "")
     raw_questions = data.get("questions")
@@ -143,6 +145,7 @@ def parse_interview(data: Any) -> InterviewConfig:
         practice=_bool(data, "practice", "", False),
         max_attempts=int(_positive(data, "max_attempts", "", 3, integer=True)),
         short_answer_words=int(_non_negative_int(data, "short_answer_words", "", 12)),
+        max_follow_ups=int(_non_negative_int(data, "max_follow_ups", "", 2)),
     )
 
 

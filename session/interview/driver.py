@@ -8,9 +8,16 @@ decides is also written to the events timeline, so a reviewer sees why the inter
 moved on.
 
 Flow: intro -> for each question: ask (spoken + shown) -> listen -> [long pause: a kind
-check-in] -> end of turn: a follow-up when the answer was short, else (after a short grace
-during which "I'm not finished" still works) the next question -> per-question time limit
-with a gentle wrap-up line -> closing -> finished.
+check-in] -> end of turn: (after a short grace during which "I'm not finished" still works)
+the brain's reply: a follow-up, an answer to the candidate's question, help, a redirect, or
+the next question -> per-question time limit with a gentle wrap-up line -> closing ->
+finished.
+
+With a model brain (``DriverOptions.thinking``) the reply is asked for early: a ``Think``
+action goes out once the candidate has been quiet for ``draft_after_s``, its reply comes
+back through ``on_reply`` and waits for the end of the turn; if they carry on talking the
+draft is cancelled. A reply that is late, fails or breaks a rule of ``brain.guard`` gives way
+to the interview's own follow-up (the scripted brain), and the reason is logged.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 from session.attempt import events as ev
+from session.interview.brain import guard
+from session.interview.brain.scripted import ScriptedBrain
+from session.interview.brain.turn import Decision, Exchange, Reply, Turn
 from session.interview.commands import SHORT_UTTERANCE_WORDS, Command, recognise
 from session.interview.config import InterviewConfig, Question
 
@@ -82,10 +92,43 @@ class Finished:
     reason: str  # completed | ended_by_candidate | time_up
 
 
+@dataclass(frozen=True)
+class ShowPrompt:
+    """A follow-up or clarification is now what the candidate answers: shown, not only
+    spoken (with captions off it would be invisible otherwise)."""
+
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Think:
+    """Ask the brain what to say after ``turn``; the reply comes back to ``on_reply(id)``."""
+
+    id: int
+    turn: Turn
+
+
+@dataclass(frozen=True)
+class WarmUp:
+    """The candidate is still talking: the brain may prepare for a turn that starts so."""
+
+    turn: Turn
+
+
+@dataclass(frozen=True)
+class CancelThink:
+    id: int
+
+
 Action = (
     Say
     | StopVoice
     | ShowQuestion
+    | ShowPrompt
+    | Think
+    | WarmUp
+    | CancelThink
     | StartScreenShare
     | StopScreenShare
     | ShowWhiteboard
@@ -146,6 +189,10 @@ class DriverOptions:
     # much time plus voice_s_per_word per word, so the interview cannot hang on it.
     voice_timeout_s: float = 8.0
     voice_s_per_word: float = 1.0
+    # A model brain answers asynchronously (Think / on_reply); the scripted one in place.
+    thinking: bool = False
+    think_timeout_s: float = 2.5  # a reply later than this gives way to the scripted one
+    draft_after_s: float = 0.6  # quiet this long: start drafting (not on every breath)
 
 
 # ---------------------------------------------------------------- state
@@ -164,6 +211,8 @@ class _QuestionState:
     total_words: int = 0
     over_time: bool = False
     clock_from: float | None = None  # the time limit runs from the end of the question
+    answer: list[tuple[int, str]] = field(default_factory=list)  # (utterance, text) to prompt
+    earlier: list[Exchange] = field(default_factory=list)  # prompts answered on this question
     held_since: float | None = None  # the time limit stands still (microphone lost)
     held_s: float = 0.0  # time the limit stood still, in total
 
@@ -183,6 +232,15 @@ class _QuestionState:
             # only the part after the limit started counts (it starts when the question ends)
             self.held_s += max(0.0, t - max(self.held_since, self.clock_from))
         self.held_since = None
+
+
+@dataclass
+class _Draft:
+    id: int
+    turn: Turn
+    at: float
+    reply: Reply | None = None
+    waiting: bool = False  # the turn ended: act on the reply as soon as it comes
 
 
 @dataclass
@@ -222,7 +280,14 @@ class InterviewDriver:
             "clarifications": 0,
             "commands": 0,
             "barge_ins": 0,
+            "follow_ups_generated": 0,
+            "fallbacks": 0,
         }
+        self.max_follow_ups = config.max_follow_ups
+        self._scripted = ScriptedBrain()
+        self._draft: _Draft | None = None
+        self._think_seq = 0
+        self._utterance_no = 0
         self._start_index = 0
         self._started_at: float | None = None
         self._q: _QuestionState | None = None
@@ -364,9 +429,10 @@ class InterviewDriver:
         if self._utterance_done:
             self._utterance, self._utterance_done = "", False
             self._handled_in_utterance = None
+            self._utterance_no += 1
         if self.phase is Phase.SPEAKING and self._speaking and self.options.barge_in:
             return self._barge_in(t)
-        return []
+        return self._discard_draft(t)
 
     def on_speech_end(self, t: float | None = None) -> list[Action]:
         t = self._now(t)
@@ -403,17 +469,21 @@ class InterviewDriver:
         if self._q is not None:
             self._q.words += n
             self._q.total_words += n
+            self._q.answer.append((self._utterance_no, text))
         self._utterance = f"{self._utterance} {text}".strip()
         command = recognise(self._utterance)
         if command is None and self._q is not None and self._q.words > SHORT_UTTERANCE_WORDS:
             self._undo = None  # they are answering the new prompt: no going back
         if command is None or command == self._handled_in_utterance:
+            if command is None and self._candidate_speaking and self._may_think():
+                return [WarmUp(self._turn())]
             return []
         self._handled_in_utterance = command
         if self._q is not None:  # the request is not part of the answer
             words = len(self._utterance.split())
             self._q.words = max(0, self._q.words - words)
             self._q.total_words = max(0, self._q.total_words - words)
+            self._q.answer = [(u, x) for u, x in self._q.answer if u != self._utterance_no]
         if self._candidate_speaking and command is not Command.NOT_FINISHED:
             self._pending_command = (command, "spoken")  # answer when they stop talking
             return []
@@ -435,6 +505,13 @@ class InterviewDriver:
         if self._decide_at is not None and t >= self._decide_at - _EPS:
             self._decide_at = None
             return self._decide(t)
+        draft = self._draft
+        if draft is not None and draft.waiting and t - draft.at >= self.options.think_timeout_s:
+            self._draft = None
+            limit = self.options.think_timeout_s
+            return [CancelThink(draft.id), *self._fallback(t, draft.turn, f"no reply in {limit} s")]
+        if actions := self._maybe_draft(t):
+            return actions
         if (
             self._turn_open
             and not self._candidate_speaking
@@ -503,7 +580,11 @@ class InterviewDriver:
         if command is Command.CLARIFY:
             self.stats["clarifications"] += 1
             text = q.clarification or f"{self.options.lines.clarify_fallback} {q.text}"
-            return stop + self._say(text, "clarification", "listen")
+            return [
+                *stop,
+                ShowPrompt(text, "clarification"),
+                *self._say(text, "clarification", "listen"),
+            ]
         return stop + self._advance(t, "skipped", prefix=self.options.lines.skip)
 
     def _keep_listening(self, t: float, stop: list[Action]) -> list[Action]:
@@ -571,7 +652,7 @@ class InterviewDriver:
         return []
 
     def _decide(self, t: float) -> list[Action]:
-        """End of an answer: a follow-up when it was short, otherwise the next question."""
+        """End of an answer: the brain's reply (a follow-up, help, ...) or the next question."""
         q_state = self._q
         if q_state is None:
             return []
@@ -581,22 +662,143 @@ class InterviewDriver:
             # a slow machine: the words are still being transcribed; they may be a request
             self._decide_at = t + 0.25
             return []
-        q = self.config.questions[q_state.index]
-        short = q_state.words < self.short_answer_words
-        if short and q_state.follow_ups_used < len(q.follow_ups):
-            text = q.follow_ups[q_state.follow_ups_used]
-            self._undo = _Undo(at=t, question=replace(q_state), answered=list(self.answered))
-            q_state.follow_ups_used += 1
-            q_state.prompt = text
-            q_state.words = 0
-            self.stats["follow_ups"] += 1
-            self._log(ev.FOLLOW_UP, t, index=q_state.index, id=q.id, text=text)
-            return self._say(text, "follow_up", "listen")
-        undo = _Undo(at=t, question=replace(q_state), answered=list(self.answered))
-        actions = self._advance(t, "answered", prefix=self.options.lines.next_question)
-        if self._q is not None and self._q.index != undo.question.index:
-            self._undo = undo
+        turn = self._turn()
+        if not self._may_think():
+            return self._apply(t, self._scripted.reply(turn))
+        draft = self._draft
+        if draft is not None and draft.turn == turn:
+            if draft.reply is not None:
+                return self._act(t, draft)
+            if t - draft.at >= self.options.think_timeout_s:
+                self._draft = None
+                limit = self.options.think_timeout_s
+                return [CancelThink(draft.id), *self._fallback(t, turn, f"no reply in {limit} s")]
+            draft.waiting = True
+            return []
+        actions = self._start_draft(t, turn)
+        assert self._draft is not None
+        self._draft.waiting = True
         return actions
+
+    # ------------------------------------------------------------ the brain
+
+    def on_reply(self, think_id: int, reply: Reply, t: float | None = None) -> list[Action]:
+        """The brain's reply to ``Think(think_id)``. A reply to a draft that was cancelled or
+        replaced is ignored."""
+        t = self._now(t)
+        draft = self._draft
+        if draft is None or draft.id != think_id or self.phase is not Phase.LISTENING:
+            return []
+        draft.reply = reply
+        return self._act(t, draft) if draft.waiting else []
+
+    def _may_think(self) -> bool:
+        q = self._q
+        return (
+            self.options.thinking
+            and q is not None
+            and q.follow_ups_used < self.max_follow_ups
+            and bool(q.answer)
+        )
+
+    def _turn(self) -> Turn:
+        q_state = self._q
+        assert q_state is not None
+        q = self.config.questions[q_state.index]
+        return Turn(
+            role=self.config.role or self.config.title,
+            question=q.text,
+            answer=" ".join(text for _, text in q_state.answer),
+            clarification=q.clarification,
+            earlier=tuple(q_state.earlier),
+            follow_ups_used=q_state.follow_ups_used,
+            max_follow_ups=self.max_follow_ups,
+            scripted_follow_ups=q.follow_ups,
+            short_answer_words=self.short_answer_words,
+        )
+
+    def _maybe_draft(self, t: float) -> list[Action]:
+        """Quiet for a moment after speaking: start drafting the reply to what was said."""
+        if (
+            not self._may_think()
+            or not self._turn_open
+            or self._candidate_speaking
+            or self._uncaptioned_speech
+            or self._last_speech_end is None
+            or t - self._last_speech_end < self.options.draft_after_s - _EPS
+        ):
+            return []
+        turn = self._turn()
+        if self._draft is not None and self._draft.turn == turn:
+            return []
+        return self._start_draft(t, turn)
+
+    def _start_draft(self, t: float, turn: Turn) -> list[Action]:
+        actions: list[Action] = [CancelThink(self._draft.id)] if self._draft else []
+        self._think_seq += 1
+        self._draft = _Draft(self._think_seq, turn, t)
+        return [*actions, Think(self._think_seq, turn)]
+
+    def _discard_draft(self, t: float) -> list[Action]:
+        draft, self._draft = self._draft, None
+        return [CancelThink(draft.id)] if draft is not None else []
+
+    def _act(self, t: float, draft: _Draft) -> list[Action]:
+        self._draft = None
+        reply = draft.reply
+        assert reply is not None
+        if reply.error:
+            return self._fallback(t, draft.turn, reply.error, reply)
+        index = self._q.index if self._q is not None else -1
+        upcoming = tuple(q.text for q in self.config.questions[index + 1 :])
+        reason = guard.check(reply, upcoming)
+        if reason is not None:
+            return self._fallback(t, draft.turn, reason, reply)
+        return self._apply(t, reply)
+
+    def _fallback(
+        self, t: float, turn: Turn, reason: str, reply: Reply | None = None
+    ) -> list[Action]:
+        self.stats["fallbacks"] += 1
+        about = reply.describe() if reply is not None else {}
+        rejected = reply.text if reply is not None else ""
+        self._log(ev.BRAIN_FALLBACK, t, index=self.index, reason=reason, rejected=rejected, **about)
+        return self._apply(t, self._scripted.reply(turn))
+
+    def _apply(self, t: float, reply: Reply) -> list[Action]:
+        """Carry out a reply that may be spoken."""
+        q_state = self._q
+        assert q_state is not None
+        q = self.config.questions[q_state.index]
+        if reply.kind is Decision.MOVE_ON:
+            undo = _Undo(at=t, question=replace(q_state), answered=list(self.answered))
+            prefix = reply.text or self.options.lines.next_question
+            actions = self._advance(t, "answered", prefix=prefix)
+            if self._q is not None and self._q.index != undo.question.index:
+                self._undo = undo
+            return actions
+        text = reply.text
+        answer = " ".join(x for _, x in q_state.answer)
+        self._undo = _Undo(at=t, question=replace(q_state), answered=list(self.answered))
+        q_state.earlier = [*q_state.earlier, Exchange(q_state.prompt, answer)]
+        q_state.answer = []
+        q_state.follow_ups_used += 1
+        q_state.prompt = text
+        q_state.words = 0
+        self.stats["follow_ups"] += 1
+        if reply.source != "scripted":
+            self.stats["follow_ups_generated"] += 1
+        self._log(
+            ev.FOLLOW_UP,
+            t,
+            index=q_state.index,
+            id=q.id,
+            text=text,
+            grounded=guard.grounded(text, answer),
+            **reply.describe(),
+        )
+        kind = "clarification" if reply.kind is Decision.ANSWER_QUESTION else "follow_up"
+        return [ShowPrompt(text, kind), *self._say(text, kind, "listen")]
 
     def microphone_lost(self, t: float | None = None) -> list[Action]:
         """The microphone stopped: the candidate may be answering unheard, so there is no
