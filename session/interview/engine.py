@@ -38,6 +38,7 @@ from session.interview.driver import (
     InterviewDriver,
     QuestionEnded,
     Say,
+    ShowPrompt,
     ShowQuestion,
     ShowWhiteboard,
     SpeakerSilent,
@@ -413,6 +414,8 @@ class InterviewEngine:
                 self.voice.stop()
             elif isinstance(a, ShowQuestion):
                 self.listener.on_question(a.index, a.count, a.question)
+            elif isinstance(a, ShowPrompt):
+                self.listener.on_prompt(a.text, a.kind)
             elif isinstance(a, ShowWhiteboard):
                 self.listener.on_whiteboard(a.visible)
             elif isinstance(a, StartScreenShare) and self._screen is not None:

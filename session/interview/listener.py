@@ -24,6 +24,9 @@ class EngineListener(Protocol):
     def on_question(self, index: int, count: int, question: Question) -> None:
         """Question ``index`` of ``count`` is now on screen."""
 
+    def on_prompt(self, text: str, kind: str) -> None:
+        """A follow-up or clarification (``kind``) is now what the candidate answers."""
+
     def on_caption(self, view: CaptionView) -> None:
         """The captions bar shows ``view``."""
 
@@ -57,6 +60,9 @@ class QuietListener:
     """Hears every event and does nothing with it."""
 
     def on_question(self, index: int, count: int, question: Question) -> None:
+        return None
+
+    def on_prompt(self, text: str, kind: str) -> None:
         return None
 
     def on_caption(self, view: CaptionView) -> None:
@@ -103,6 +109,9 @@ class Listeners(QuietListener):
 
     def on_question(self, index: int, count: int, question: Question) -> None:
         self._each("on_question", index, count, question)
+
+    def on_prompt(self, text: str, kind: str) -> None:
+        self._each("on_prompt", text, kind)
 
     def on_caption(self, view: CaptionView) -> None:
         self._each("on_caption", view)

@@ -217,6 +217,7 @@ class InterviewPage(QWidget):
         disconnected in ``detach``)."""
         return [
             (bridge.question, self.show_question),
+            (bridge.prompt, self.show_prompt),
             (bridge.caption, self.show_caption),
             (bridge.level, self.meter.set_level),
             (bridge.state, self.show_state),
@@ -242,6 +243,14 @@ class InterviewPage(QWidget):
         self._deadline = time.monotonic() + limit if limit > 0 else None
         self._question_index = index
         self._update_time()
+
+    def show_prompt(self, text: str, kind: str) -> None:
+        """A follow-up or clarification takes the question's place (captions may be off)."""
+        self.question.setText(" ".join(text.split()))
+        label = "clarification" if kind == "clarification" else "follow-up"
+        base = self.progress.text().split(" · ")[0]
+        self.progress.setText(f"{base} · {label}")
+        self.progress.setAccessibleName(self.progress.text())
 
     def show_whiteboard(self, visible: bool) -> None:
         """The engine's word, right after the question it belongs to."""

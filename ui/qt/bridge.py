@@ -74,6 +74,7 @@ class Bridge(QObject):
     """
 
     question = Signal(int, int, object)  # index, count, question
+    prompt = Signal(str, str)  # a follow-up or clarification now answered: text, kind
     caption = Signal(object)  # session.interview.captions.CaptionView
     level = Signal(float)  # rms dBFS
     state = Signal(str)
@@ -100,6 +101,9 @@ class Bridge(QObject):
 
     def on_question(self, index: int, count: int, question: Question) -> None:
         self.post("question", index, count, question)
+
+    def on_prompt(self, text: str, kind: str) -> None:
+        self.post("prompt", text, kind)
 
     def on_caption(self, view: CaptionView) -> None:
         self.post("caption", view)

@@ -341,3 +341,28 @@ def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back
         "Every question is also shown here."
     )
     page.detach()
+
+
+def test_a_follow_up_from_the_engine_becomes_the_prompt_on_screen(qtbot, runner, tmp_path):
+    import threading
+
+    from session.interview.config import Question
+    from ui.desktop.interview_page import InterviewPage
+    from ui.qt.bridge import Bridge
+
+    page = InterviewPage(runner)
+    qtbot.addWidget(page)
+    bridge = Bridge()
+    for signal, slot in page._connections(bridge):
+        signal.connect(slot)
+    page.show_question(1, 4, Question("q", "Tell me about a system you built."))
+    line = "How did you keep the billing pipeline on Kafka from charging twice?"
+    worker = threading.Thread(target=bridge.on_prompt, args=(line, "follow_up"))
+    worker.start()  # the engine calls its listener from its own threads
+    worker.join()
+    qtbot.waitUntil(lambda: page.question.text() == line, timeout=2000)
+    assert page.progress.text() == "Question 2 of 4 · follow-up"
+    bridge.on_prompt("Any system counts.", "clarification")
+    qtbot.waitUntil(lambda: page.progress.text() == "Question 2 of 4 · clarification", timeout=2000)
+    page.show_question(2, 4, Question("q2", "Next one."))
+    assert (page.question.text(), page.progress.text()) == ("Next one.", "Question 3 of 4")
