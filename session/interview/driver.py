@@ -207,7 +207,6 @@ class _QuestionState:
     prompt: str  # the last question/follow-up text, what "repeat" says again
     follow_ups_used: int = 0
     interjections: int = 0
-    words: int = 0  # answer words since the last question/follow-up
     total_words: int = 0
     over_time: bool = False
     clock_from: float | None = None  # the time limit runs from the end of the question
@@ -215,6 +214,15 @@ class _QuestionState:
     earlier: list[Exchange] = field(default_factory=list)  # prompts answered on this question
     held_since: float | None = None  # the time limit stands still (microphone lost)
     held_s: float = 0.0  # time the limit stood still, in total
+
+    @property
+    def answer_text(self) -> str:
+        """The candidate's words since the last question or follow-up (requests left out)."""
+        return " ".join(text for _, text in self.answer)
+
+    @property
+    def words(self) -> int:
+        return len(self.answer_text.split())
 
     def elapsed(self, t: float) -> float:
         if self.clock_from is None:
@@ -432,7 +440,7 @@ class InterviewDriver:
             self._utterance_no += 1
         if self.phase is Phase.SPEAKING and self._speaking and self.options.barge_in:
             return self._barge_in(t)
-        return self._discard_draft(t)
+        return self._discard_draft()
 
     def on_speech_end(self, t: float | None = None) -> list[Action]:
         t = self._now(t)
@@ -467,7 +475,6 @@ class InterviewDriver:
         n = len(text.split())
         self._uncaptioned_speech = False
         if self._q is not None:
-            self._q.words += n
             self._q.total_words += n
             self._q.answer.append((self._utterance_no, text))
         self._utterance = f"{self._utterance} {text}".strip()
@@ -481,7 +488,6 @@ class InterviewDriver:
         self._handled_in_utterance = command
         if self._q is not None:  # the request is not part of the answer
             words = len(self._utterance.split())
-            self._q.words = max(0, self._q.words - words)
             self._q.total_words = max(0, self._q.total_words - words)
             self._q.answer = [(u, x) for u, x in self._q.answer if u != self._utterance_no]
         if self._candidate_speaking and command is not Command.NOT_FINISHED:
@@ -506,10 +512,8 @@ class InterviewDriver:
             self._decide_at = None
             return self._decide(t)
         draft = self._draft
-        if draft is not None and draft.waiting and t - draft.at >= self.options.think_timeout_s:
-            self._draft = None
-            limit = self.options.think_timeout_s
-            return [CancelThink(draft.id), *self._fallback(t, draft.turn, f"no reply in {limit} s")]
+        if draft is not None and draft.waiting and self._late(draft, t):
+            return self._give_up(t, draft)
         if actions := self._maybe_draft(t):
             return actions
         if (
@@ -669,10 +673,8 @@ class InterviewDriver:
         if draft is not None and draft.turn == turn:
             if draft.reply is not None:
                 return self._act(t, draft)
-            if t - draft.at >= self.options.think_timeout_s:
-                self._draft = None
-                limit = self.options.think_timeout_s
-                return [CancelThink(draft.id), *self._fallback(t, turn, f"no reply in {limit} s")]
+            if self._late(draft, t):
+                return self._give_up(t, draft)
             draft.waiting = True
             return []
         actions = self._start_draft(t, turn)
@@ -708,7 +710,7 @@ class InterviewDriver:
         return Turn(
             role=self.config.role or self.config.title,
             question=q.text,
-            answer=" ".join(text for _, text in q_state.answer),
+            answer=q_state.answer_text,
             clarification=q.clarification,
             earlier=tuple(q_state.earlier),
             follow_ups_used=q_state.follow_ups_used,
@@ -739,7 +741,15 @@ class InterviewDriver:
         self._draft = _Draft(self._think_seq, turn, t)
         return [*actions, Think(self._think_seq, turn)]
 
-    def _discard_draft(self, t: float) -> list[Action]:
+    def _late(self, draft: _Draft, t: float) -> bool:
+        return t - draft.at >= self.options.think_timeout_s
+
+    def _give_up(self, t: float, draft: _Draft) -> list[Action]:
+        self._draft = None
+        reason = f"no reply in {self.options.think_timeout_s} s"
+        return [CancelThink(draft.id), *self._fallback(t, draft.turn, reason)]
+
+    def _discard_draft(self) -> list[Action]:
         draft, self._draft = self._draft, None
         return [CancelThink(draft.id)] if draft is not None else []
 
@@ -778,13 +788,12 @@ class InterviewDriver:
                 self._undo = undo
             return actions
         text = reply.text
-        answer = " ".join(x for _, x in q_state.answer)
+        answer = q_state.answer_text
         self._undo = _Undo(at=t, question=replace(q_state), answered=list(self.answered))
         q_state.earlier = [*q_state.earlier, Exchange(q_state.prompt, answer)]
         q_state.answer = []
         q_state.follow_ups_used += 1
         q_state.prompt = text
-        q_state.words = 0
         self.stats["follow_ups"] += 1
         if reply.source != "scripted":
             self.stats["follow_ups_generated"] += 1

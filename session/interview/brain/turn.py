@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -67,7 +67,7 @@ class Reply:
 class Cancel:
     """Set by whoever asked, read by the brain between tokens."""
 
-    cancelled: bool = field(default=False)
+    cancelled: bool = False
 
     def __call__(self) -> bool:
         return self.cancelled
