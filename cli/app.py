@@ -30,6 +30,13 @@ def add_app_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speaker", metavar="DEV", help="output device name or index")
     p.add_argument("--backend", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8000")
     p.add_argument("--token", metavar="TOKEN", help="station token for the backend")
+    p.add_argument(
+        "--interviewer",
+        metavar="WHO",
+        default="local",
+        help='who writes follow-ups: "local" (the bundled model, default), "scripted" or the '
+        "URL of an OpenAI-compatible server",
+    )
 
 
 def display_problem() -> str | None:
@@ -104,12 +111,21 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
     if bool(args.backend) != bool(args.token):
         sys.stderr.write("main.py app: error: --backend and --token go together\n")
         return 2
+    from session.interview.brain.choice import CHOICES, valid
+
+    if not valid(args.interviewer):
+        sys.stderr.write(
+            f"main.py app: error: --interviewer {args.interviewer!r} is not one of: "
+            f"{', '.join(CHOICES)}\n"
+        )
+        return 2
 
     from ui.qt.bootstrap import start_qt_app
 
     qt = start_qt_app()
     app = qt.app
 
+    from session.interview.options import EngineOptions
     from ui.desktop.flow import FlowOptions
     from ui.desktop.main_window import AppOptions, MainWindow
 
@@ -130,6 +146,7 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
         backend_url=args.backend,
         token=args.token,
         upload_queue=queue,
+        engine_options=EngineOptions(brain=args.interviewer),
     )
     window = MainWindow(AppOptions(interviews=files, flow=flow))
     window.show()

@@ -34,6 +34,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--end-of-turn-s", type=_positive, help="silence that ends an answer")
     p.add_argument("--long-pause-s", type=_positive, help="silence before a check-in")
     p.add_argument("--timeout-s", type=_positive, default=1800.0, help="give up after this")
+    p.add_argument(
+        "--brain",
+        default="local",
+        help='who writes follow-ups: "local" (the bundled model, default), "scripted" or the '
+        "URL of an OpenAI-compatible server",
+    )
 
 
 def _positive(text: str) -> float:
@@ -63,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
     setup_logging()
     if args.backend and not args.token:
         return _fail("--backend needs --token", 2)
+    from session.interview.brain.choice import CHOICES, valid
+
+    if not valid(args.brain):
+        return _fail(f"--brain {args.brain!r} is not one of: {', '.join(CHOICES)}", 2)
     try:
         config = load_interview(args.interview)
     except InterviewConfigError as e:
@@ -101,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         devices,
         clock,
         candidate,
-        EngineOptions(driver=DriverOptions(accommodations=acc)),
+        EngineOptions(driver=DriverOptions(accommodations=acc), brain=args.brain),
     )
     engine_ref.append(engine)
     try:
@@ -127,7 +137,12 @@ def run(args: argparse.Namespace) -> int:
         "duration_s": summary.get("duration_s", 0.0),
         "state": summary.get("state"),
         "answers_used": candidate.used,
+        "brain": summary.get("brain", "scripted"),
+        "follow_ups_generated": summary.get("follow_ups_generated", 0),
+        "fallbacks": summary.get("fallbacks", 0),
     }
+    if summary.get("brain_notice"):
+        result["brain_notice"] = summary["brain_notice"]
     if args.backend:
         from session.upload.queue import upload_attempt
 

@@ -133,14 +133,16 @@ def join(model: BundledModel = DEFAULT, directory: Path | None = None) -> Path:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Join the bundled language model's parts.")
     p.add_argument("--model", default=DEFAULT.name, choices=sorted(MODELS))
+    p.add_argument("--all", action="store_true", help="every bundled model")
     p.add_argument("--dir", type=Path, default=None)
     args = p.parse_args(argv)
-    try:
-        path = join(MODELS[args.model], args.dir)
-    except ModelFileError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    print(path)
+    for model in MODELS.values() if args.all else [MODELS[args.model]]:
+        try:
+            path = join(model, args.dir)
+        except ModelFileError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        print(path)
     return 0
 
 

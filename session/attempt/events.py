@@ -24,6 +24,7 @@ QUESTION_ASKED = "question_asked"
 QUESTION_ENDED = "question_ended"
 FOLLOW_UP = "follow_up"  # with the brain that wrote it (model, file hash, template, latency)
 BRAIN_FALLBACK = "brain_fallback"  # a generated line not said, and why
+BRAIN_UNAVAILABLE = "brain_unavailable"  # the model asked for could not be had: scripted
 INTERJECTION = "interjection"
 CANDIDATE_COMMAND = "candidate_command"
 BARGE_IN = "barge_in"

@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +35,7 @@ from session.interview.conversation import Conversation
 from session.interview.device_reader import DeviceReader
 from session.interview.devices import InterviewDevices
 from session.interview.driver import (
+    CancelThink,
     Finished,
     InterviewDriver,
     QuestionEnded,
@@ -45,12 +47,15 @@ from session.interview.driver import (
     StartScreenShare,
     StopScreenShare,
     StopVoice,
+    Think,
+    WarmUp,
 )
 from session.interview.listener import EngineListener, QuietListener
 from session.interview.microphone_path import MicrophonePath
 from session.interview.options import CaptionsLike, EngineOptions, EngineParts, VoiceLike
 from session.interview.outcome import candidate_state, summarise
 from session.interview.screen_share import ScreenShare
+from session.interview.thinking import InterviewBrain, set_up_brain
 from session.recording.recorder import Recorder
 from session.recording.segments import next_segment_path
 from speech.captioner import CaptionUpdate
@@ -123,6 +128,7 @@ class InterviewEngine:
         self._mic_path: MicrophonePath | None = None
         self._conversation: Conversation | None = None
         self._screen: ScreenShare | None = None
+        self.brain: InterviewBrain | None = None
 
     # ------------------------------------------------------------ control
 
@@ -225,7 +231,11 @@ class InterviewEngine:
 
         self.paths.create()
         self.events = self.parts.events or ev.EventLog(self.paths.events, self.clock)
-        self.driver = InterviewDriver(self.config, self.clock, self.events, opts.driver)
+        self.brain = set_up_brain(self.parts.brain, opts.brain, self._post)
+        if self.brain.notice:
+            self.events.write(ev.BRAIN_UNAVAILABLE, wanted=opts.brain, message=self.brain.notice)
+        driver_opts = replace(opts.driver, thinking=self.brain.thinker is not None)
+        self.driver = InterviewDriver(self.config, self.clock, self.events, driver_opts)
         answered = list(self.attempt.answered) if self.attempt is not None else []
         resume = opts.resume if opts.resume is not None else bool(answered)
         if resume:
@@ -424,6 +434,9 @@ class InterviewEngine:
             elif isinstance(a, StopScreenShare) and self._screen is not None:
                 self._screen.stop(2.0)
                 self.listener.on_screen_share(False)
+            elif isinstance(a, Think | WarmUp | CancelThink):
+                if self.brain is not None and self.brain.thinker is not None:
+                    self.brain.thinker.handle(a)
             elif isinstance(a, QuestionEnded):
                 self._question_ended(a.id)
             elif isinstance(a, SpeakerSilent):
@@ -462,6 +475,9 @@ class InterviewEngine:
         self._pumps_stop.set()
         for th in self._threads:
             th.join(min(1.0, left()))
+        brain = self.brain
+        if brain is not None:
+            _quietly(lambda: brain.close(min(2.0, left())))
         voice = self.voice
         if voice is not None:
             _quietly(voice.stop)
@@ -495,6 +511,10 @@ class InterviewEngine:
             stop_reason,
             self.error,
         )
+        if self.brain is not None:
+            self.summary["brain"] = self.brain.name
+            if self.brain.notice:
+                self.summary["brain_notice"] = self.brain.notice
         if self.events is not None and self.paths.root.is_dir():
             if not done:
                 self.events.write(

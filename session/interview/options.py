@@ -18,6 +18,7 @@ import numpy as np
 from capture.types import AudioBlock, Clock, Source, VideoFrame
 from session.attempt.events import EventLog
 from session.attempt.store import AttemptStore
+from session.interview.brain.turn import Brain
 from session.interview.driver import DriverOptions
 from speech.captioner import CaptionUpdate
 from speech.tts import OnEnd, OnStart
@@ -47,6 +48,9 @@ class EngineOptions:
     close_sources: bool = True  # the engine closes camera, mic and speaker at stop
     resume: bool | None = None  # None: resume when the attempt already has answers
     first_frame_timeout_s: float = 5.0
+    # Who writes the follow-ups when EngineParts.brain is None: "scripted", "local" or a
+    # server URL (session.interview.brain.choice). The apps default to "local".
+    brain: str = "scripted"
 
 
 class VoiceLike(Protocol):
@@ -85,3 +89,6 @@ class EngineParts:
     # The attempt's timeline when the station already writes to it (integrity signals from
     # the checks on): one writer per events.jsonl. None: the engine opens it.
     events: EventLog | None = None
+    # Who writes the follow-ups. None: the interview's own (scripted); a model brain runs on
+    # its own thread and the engine closes it at the end.
+    brain: Brain | None = None

@@ -64,6 +64,9 @@ class StationConfig:
     accommodations: Accommodations = field(default_factory=Accommodations)
     high_contrast: bool = False
     text_scale: float = 1.0
+    # Who writes the follow-ups: "local" (the bundled model), "scripted" (the interview's own)
+    # or the URL of the organisation's OpenAI-compatible server (key: INTERVIEW_KIOSK_LLM_KEY).
+    interviewer: str = "local"
     source: Path | None = None  # the file this was read from
 
     @property
@@ -144,6 +147,7 @@ _KNOWN = {
     "high_contrast",
     "text_scale",
     "face_threshold_s",
+    "interviewer",
 }
 
 
@@ -207,6 +211,16 @@ def parse_station(data: Any, path: Path | None = None) -> StationConfig:
     scale = _typed(data.get("text_scale", 1.0), "text_scale", float, path)
     if not 0.8 <= scale <= 3.0:
         raise StationConfigError("text_scale", f"must be between 0.8 and 3 (got {scale})", path)
+    interviewer = _typed(data.get("interviewer", "local"), "interviewer", str, path).strip()
+    if interviewer not in ("local", "scripted") and not interviewer.startswith(
+        ("http://", "https://")
+    ):
+        raise StationConfigError(
+            "interviewer",
+            f'must be "local", "scripted" or a server URL like http://host:8080/v1 '
+            f"(got {interviewer!r})",
+            path,
+        )
     interview = data.get("interview")
     return StationConfig(
         station_id=station_id,
@@ -228,6 +242,7 @@ def parse_station(data: Any, path: Path | None = None) -> StationConfig:
         accommodations=_accommodations(data.get("accommodations", {}), "accommodations", path),
         high_contrast=_typed(data.get("high_contrast", False), "high_contrast", bool, path),
         text_scale=scale,
+        interviewer=interviewer,
         source=path,
     )
 
@@ -278,6 +293,7 @@ def dump_station(cfg: StationConfig) -> str:
         "face_threshold_s": cfg.face_threshold_s,
         "high_contrast": cfg.high_contrast,
         "text_scale": cfg.text_scale,
+        "interviewer": cfg.interviewer,
     }
     lines = ["# Interview Kiosk station config (python main.py station check FILE validates it)"]
     lines += [f"{k} = {_toml_value(v)}" for k, v in top.items()]

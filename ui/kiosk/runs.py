@@ -185,7 +185,9 @@ class FlowRun(CandidateRun):
             devices,
             self._clock,
             listener,
-            EngineOptions(driver=DriverOptions(accommodations=driver_acc)),
+            EngineOptions(
+                driver=DriverOptions(accommodations=driver_acc), brain=self.cfg.interviewer
+            ),
             EngineParts(store=self.store, events=self.events),
         )
         engine_ref.append(engine)
