@@ -191,7 +191,9 @@ class DriverOptions:
     voice_s_per_word: float = 1.0
     # A model brain answers asynchronously (Think / on_reply); the scripted one in place.
     thinking: bool = False
-    think_timeout_s: float = 2.5  # a reply later than this gives way to the scripted one
+    # The candidate waits at most this long after their turn for a generated reply; then the
+    # interview's own follow-up (or the next question) is said instead.
+    think_timeout_s: float = 2.5
     draft_after_s: float = 0.6  # quiet this long: start drafting (not on every breath)
 
 
@@ -248,7 +250,11 @@ class _Draft:
     turn: Turn
     at: float
     reply: Reply | None = None
-    waiting: bool = False  # the turn ended: act on the reply as soon as it comes
+    waiting_since: float | None = None  # the turn ended: act on the reply as soon as it comes
+
+    @property
+    def waiting(self) -> bool:
+        return self.waiting_since is not None
 
 
 @dataclass
@@ -350,8 +356,10 @@ class InterviewDriver:
 
     @property
     def deciding(self) -> bool:
-        """The answer seems over; the next step is about to be chosen (a short grace)."""
-        return self.phase is Phase.LISTENING and self._decide_at is not None
+        """The answer seems over; the next step is being chosen (a short grace, or the
+        brain's reply is awaited)."""
+        waiting = self._draft is not None and self._draft.waiting
+        return self.phase is Phase.LISTENING and (self._decide_at is not None or waiting)
 
     @property
     def finish_reason(self) -> str | None:
@@ -673,13 +681,14 @@ class InterviewDriver:
         if draft is not None and draft.turn == turn:
             if draft.reply is not None:
                 return self._act(t, draft)
-            if self._late(draft, t):
+            if draft.waiting_since is None:
+                draft.waiting_since = t
+            elif self._late(draft, t):
                 return self._give_up(t, draft)
-            draft.waiting = True
             return []
         actions = self._start_draft(t, turn)
         assert self._draft is not None
-        self._draft.waiting = True
+        self._draft.waiting_since = t
         return actions
 
     # ------------------------------------------------------------ the brain
@@ -742,7 +751,9 @@ class InterviewDriver:
         return [*actions, Think(self._think_seq, turn)]
 
     def _late(self, draft: _Draft, t: float) -> bool:
-        return t - draft.at >= self.options.think_timeout_s
+        """The candidate has waited ``think_timeout_s`` since their turn ended."""
+        since = draft.waiting_since
+        return since is not None and t - since >= self.options.think_timeout_s - _EPS
 
     def _give_up(self, t: float, draft: _Draft) -> list[Action]:
         self._draft = None
@@ -907,7 +918,11 @@ class InterviewDriver:
         self.stats["questions_asked"] += 1
         self._log(ev.QUESTION_ASKED, t, index=index, id=q.id, text=q.text, requires=q.requires)
         text = f"{prefix} {q.text}".strip()
-        return self._show(index) + self._say(text, "question", "listen")
+        actions = self._show(index) + self._say(text, "question", "listen")
+        if self.options.thinking and self.max_follow_ups > 0:
+            # the model reads the instructions and the question while it is being asked
+            actions.append(WarmUp(self._turn()))
+        return actions
 
     def _show(self, index: int) -> list[Action]:
         """The question on screen, then the tools it needs (and only those): a page that

@@ -93,12 +93,13 @@ def test_an_unreachable_server_is_reported():
 
 
 FOLLOW = json.dumps(
-    {"choices": [{"message": {"content": "KIND: follow_up\nSAY: What did Kafka change?"}}]}
+    {"choices": [{"message": {"content": "CASE: on_topic\nSAY: What did Kafka change?"}}]}
 )
 
 
 @pytest.mark.parametrize("server", [(200, FOLLOW.encode())], indirect=True)
 def test_the_remote_brain_reads_the_servers_reply_into_a_decision(server):
+    from session.interview.brain import prompt
     from session.interview.brain.model_brain import RemoteBrain
     from session.interview.brain.turn import Decision, Turn
 
@@ -109,9 +110,9 @@ def test_the_remote_brain_reads_the_servers_reply_into_a_decision(server):
         "What did Kafka change?",
         "remote",
     )
-    assert reply.error == "" and reply.template == "interviewer-v1"
+    assert reply.error == "" and reply.template == prompt.TEMPLATE_VERSION
     sent = server.requests[0]["body"]["messages"]
-    assert sent[0]["role"] == "system" and "<answer>\nKafka.\n</answer>" in sent[1]["content"]
+    assert sent[0]["role"] == "system" and "<answer>Kafka.</answer>" in sent[1]["content"]
 
 
 @pytest.mark.parametrize("server", [(500, b"{}")], indirect=True)

@@ -116,9 +116,11 @@ def test_a_reply_later_than_the_timeout_gives_way_to_the_scripted_follow_up(tmp_
     f = thinking(tmp_path)
     f.answer("I like people.")  # short: the interview's own follow-up is the fallback
     (think,) = thinks(f.wait(0.7))
-    actions = f.wait(2.4)  # end of turn: the reply is still not there, but within 2.5 s
-    assert f.says(actions) == []
-    actions = f.wait(0.2)  # 2.5 s after the draft started
+    actions = f.wait(2.4)  # the turn ended (2.5 s quiet + 0.5 s grace): the candidate waits
+    assert f.says(actions) == [] and f.driver.deciding
+    actions = f.wait(2.3)  # not yet 2.5 s of waiting: a slow reply may still come
+    assert f.says(actions) == [] and CancelThink(think.id) not in actions
+    actions = f.wait(0.2)  # 2.5 s after the turn ended
     assert CancelThink(think.id) in actions
     assert [s.text for s in f.says(actions)] == ["What do you enjoy most?"]
     (fallback,) = events(tmp_path, "brain_fallback")
