@@ -35,6 +35,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--long-pause-s", type=_positive, help="silence before a check-in")
     p.add_argument("--timeout-s", type=_positive, default=1800.0, help="give up after this")
     p.add_argument(
+        "--think-timeout-s",
+        type=_positive,
+        help="how long the candidate may wait for the interviewer's reply before the "
+        "scripted follow-up is used (default 2.5)",
+    )
+    p.add_argument(
         "--brain",
         default="local",
         help='who writes follow-ups: "local" (the bundled model, default), "scripted" or the '
@@ -102,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     mic = devices.scripted
     assert mic is not None
     acc = Accommodations(end_of_turn_s=args.end_of_turn_s, long_pause_s=args.long_pause_s)
+    driver_options = DriverOptions(accommodations=acc)
+    if args.think_timeout_s:
+        driver_options = DriverOptions(accommodations=acc, think_timeout_s=args.think_timeout_s)
     engine_ref: list[InterviewEngine] = []
     candidate = SimulatedCandidate(mic, clips, lambda: engine_ref[0].end_interview())
 
@@ -111,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         devices,
         clock,
         candidate,
-        EngineOptions(driver=DriverOptions(accommodations=acc), brain=args.brain),
+        EngineOptions(driver=driver_options, brain=args.brain),
     )
     engine_ref.append(engine)
     try:

@@ -106,13 +106,16 @@ class LocalModel:
         # from a candidate is cleaned of such markers before it reaches a prompt.
         return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
-    def warm(self, prompt: str, should_stop: Callable[[], bool] = _never) -> int:
+    def warm(
+        self, prompt: str, should_stop: Callable[[], bool] = _never, *, gently: bool = True
+    ) -> int:
         """Evaluates ``prompt`` (or the part not yet evaluated); returns the tokens evaluated
-        now. Gives way at once when another call holds the model."""
+        now. ``gently``: on ``warm_threads`` only. Gives way at once when another call holds
+        the model."""
         if not self._lock.acquire(blocking=False):
             return 0
         try:
-            self._use_threads(self.warm_threads)
+            self._use_threads(self.warm_threads if gently else self.threads)
             tokens = self.tokenize(prompt)
             keep = self._reuse(tokens)
             done = 0

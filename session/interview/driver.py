@@ -111,9 +111,11 @@ class Think:
 
 @dataclass(frozen=True)
 class WarmUp:
-    """The candidate is still talking: the brain may prepare for a turn that starts so."""
+    """The brain may prepare for a turn that starts so. ``gently``: the candidate is talking
+    and their captions need the processor too."""
 
     turn: Turn
+    gently: bool = True
 
 
 @dataclass(frozen=True)
@@ -422,7 +424,24 @@ class InterviewDriver:
         line = self.options.lines.resume if resumed else self.config.intro
         if not line:
             return self._ask(self._start_index, t)
-        return self._say(line, "resume" if resumed else "intro", "ask_first")
+        return [*self._say(line, "resume" if resumed else "intro", "ask_first"), *self._prime()]
+
+    def _prime(self) -> list[Action]:
+        """While the intro is spoken the model reads its instructions and the first question,
+        at full speed: the first answer's reply is then as quick as any other."""
+        if not (self.options.thinking and self.max_follow_ups > 0):
+            return []
+        q = self.config.questions[self._start_index]
+        turn = Turn(
+            role=self.config.role or self.config.title,
+            question=q.text,
+            answer="",
+            clarification=q.clarification,
+            max_follow_ups=self.max_follow_ups,
+            scripted_follow_ups=q.follow_ups,
+            short_answer_words=self.short_answer_words,
+        )
+        return [WarmUp(turn, gently=False)]
 
     def on_voice_finished(
         self, t: float | None = None, interrupted: bool = False, say_id: int | None = None
@@ -520,6 +539,8 @@ class InterviewDriver:
             self._decide_at = None
             return self._decide(t)
         draft = self._draft
+        if draft is not None and draft.waiting and draft.reply is not None:
+            return self._act(t, draft)
         if draft is not None and draft.waiting and self._late(draft, t):
             return self._give_up(t, draft)
         if actions := self._maybe_draft(t):
@@ -574,6 +595,7 @@ class InterviewDriver:
         self._decide_at = None
         self._log(ev.CANDIDATE_COMMAND, t, command=str(command), source=source, index=self.index)
         stop: list[Action] = [StopVoice()] if self._speaking else []
+        stop += self._discard_draft()  # a reply to the answer before the request is stale
         if command is Command.NOT_FINISHED:
             return self._keep_listening(t, stop)
         if self._q is None:  # during the intro: start the interview now
@@ -698,10 +720,10 @@ class InterviewDriver:
         replaced is ignored."""
         t = self._now(t)
         draft = self._draft
-        if draft is None or draft.id != think_id or self.phase is not Phase.LISTENING:
+        if draft is None or draft.id != think_id or self.phase is Phase.FINISHED:
             return []
-        draft.reply = reply
-        return self._act(t, draft) if draft.waiting else []
+        draft.reply = reply  # while the interviewer speaks it waits for them to finish
+        return self._act(t, draft) if draft.waiting and self.phase is Phase.LISTENING else []
 
     def _may_think(self) -> bool:
         q = self._q
@@ -845,8 +867,8 @@ class InterviewDriver:
             return []
         if self._mic_lost:
             return []
-        if self._silence_checked or self._decide_at is not None:
-            return []
+        if self._silence_checked or self.deciding:
+            return []  # (deciding: the answer is over and its reply is on its way)
         since = self._listen_since
         if self._last_speech_end is not None:
             since = max(since, self._last_speech_end)
@@ -911,6 +933,7 @@ class InterviewDriver:
 
     def _ask(self, index: int, t: float, prefix: str = "") -> list[Action]:
         q = self.config.questions[index]
+        stale = self._discard_draft()  # a reply about the last question is not for this one
         self._q = _QuestionState(index=index, started_at=t, prompt=q.text)
         if self._mic_lost:
             self._q.hold(t)
@@ -918,10 +941,10 @@ class InterviewDriver:
         self.stats["questions_asked"] += 1
         self._log(ev.QUESTION_ASKED, t, index=index, id=q.id, text=q.text, requires=q.requires)
         text = f"{prefix} {q.text}".strip()
-        actions = self._show(index) + self._say(text, "question", "listen")
+        actions = [*stale, *self._show(index), *self._say(text, "question", "listen")]
         if self.options.thinking and self.max_follow_ups > 0:
             # the model reads the instructions and the question while it is being asked
-            actions.append(WarmUp(self._turn()))
+            actions.append(WarmUp(self._turn(), gently=False))
         return actions
 
     def _show(self, index: int) -> list[Action]:

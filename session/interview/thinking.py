@@ -80,7 +80,7 @@ class Thinker:
         while (job := self._next()) is not None:
             cancel = self._running_cancel
             if isinstance(job, WarmUp):
-                _quietly(lambda j=job, c=cancel: self.brain.warm(j.turn, c))
+                _quietly(lambda j=job, c=cancel: self.brain.warm(j.turn, c, j.gently))
                 continue
             reply = self._reply(job.turn, cancel)
             with self._cond:

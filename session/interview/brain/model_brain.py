@@ -35,8 +35,8 @@ class LocalBrain:
     def _about(self) -> dict[str, str]:
         return {"model": self.model.info.name, "model_sha256": self.model.info.sha256}
 
-    def warm(self, turn: Turn, should_stop: Cancel | None = None) -> None:
-        self.model.warm(prompt.open_prompt(turn), should_stop or Cancel())
+    def warm(self, turn: Turn, should_stop: Cancel | None = None, gently: bool = True) -> None:
+        self.model.warm(prompt.open_prompt(turn), should_stop or Cancel(), gently=gently)
 
     def reply(self, turn: Turn, should_stop: Cancel | None = None) -> Reply:
         started = time.monotonic()
@@ -71,7 +71,7 @@ class RemoteBrain:
     def _about(self) -> dict[str, str]:
         return {"model": self.endpoint.model or self.endpoint.base_url, "model_sha256": ""}
 
-    def warm(self, turn: Turn, should_stop: Cancel | None = None) -> None:
+    def warm(self, turn: Turn, should_stop: Cancel | None = None, gently: bool = True) -> None:
         return None  # a server keeps its own cache
 
     def reply(self, turn: Turn, should_stop: Cancel | None = None) -> Reply:

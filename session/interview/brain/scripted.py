@@ -18,7 +18,7 @@ class ScriptedBrain:
             return Reply(Decision.FOLLOW_UP, turn.scripted_follow_ups[used])
         return Reply(Decision.MOVE_ON, "")
 
-    def warm(self, turn: Turn, should_stop: Cancel | None = None) -> None:
+    def warm(self, turn: Turn, should_stop: Cancel | None = None, gently: bool = True) -> None:
         return None
 
     def close(self) -> None:

@@ -80,8 +80,9 @@ class Brain(Protocol):
         """What to say next. Never raises: a failure is a Reply with ``error`` set."""
         ...
 
-    def warm(self, turn: Turn, should_stop: Cancel | None = None) -> None:
-        """Prepare for ``reply(turn)`` (or a turn that starts the same way) ahead of time."""
+    def warm(self, turn: Turn, should_stop: Cancel | None = None, gently: bool = True) -> None:
+        """Prepare for ``reply(turn)`` (or a turn that starts the same way) ahead of time;
+        ``gently``: with less of the processor (the captions need it)."""
         ...
 
     def close(self) -> None: ...

@@ -160,3 +160,39 @@ def test_without_a_model_brain_nothing_is_drafted(tmp_path):
     f = started_at_q1(tmp_path)
     f.answer(ANSWER)
     assert thinks(f.wait(3.1)) == [] and f.driver.index == 1
+
+
+def test_the_intro_warms_the_model_on_the_first_question_at_full_speed(tmp_path):
+    from tests.session.interview.test_driver import make
+
+    f = make(tmp_path, options=DriverOptions(thinking=True))
+    (warm,) = [a for a in f.feed(f.driver.start(0.0)) if isinstance(a, WarmUp)]
+    assert warm.turn.question == "Tell me about yourself." and warm.turn.answer == ""
+    assert warm.gently is False  # nobody is being captioned yet
+    f.at(2.0)
+    asked = f.finish_voice()
+    assert [w.gently for w in asked if isinstance(w, WarmUp)] == [False]
+
+
+def test_no_check_in_for_silence_while_the_reply_to_a_finished_answer_is_awaited(tmp_path):
+    f = started_at_q1(tmp_path, options=DriverOptions(thinking=True, think_timeout_s=30.0))
+    f.answer(ANSWER)
+    (think,) = thinks(f.wait(0.7))
+    actions = f.wait(12.0)  # longer than the 8 s pause that draws "Take your time"
+    assert f.says(actions) == [] and f.driver.deciding
+    reply = generated(Decision.FOLLOW_UP, "How did you keep the billing service fast?")
+    assert f.says(f.feed(f.driver.on_reply(think.id, reply, f.clock())))[0].text == reply.text
+
+
+def test_a_request_discards_the_awaited_reply_and_a_new_question_starts_clean(tmp_path):
+    f = started_at_q1(tmp_path, options=DriverOptions(thinking=True, think_timeout_s=30.0))
+    f.answer(ANSWER)
+    (think,) = thinks(f.wait(0.7))
+    f.wait(2.4)
+    assert f.driver.deciding
+    actions = f.feed(f.driver.repeat(f.clock()))
+    assert CancelThink(think.id) in actions and f.says(actions)[0].kind == "repeat"
+    late = generated(Decision.FOLLOW_UP, "What did the billing service do?")
+    assert f.feed(f.driver.on_reply(think.id, late, f.clock())) == []
+    f.finish_voice()
+    assert f.says(f.wait(9.0))[0].kind == "interjection"  # silence after the repeat

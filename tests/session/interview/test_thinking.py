@@ -35,7 +35,7 @@ class SlowBrain:
                 return Reply(Decision.MOVE_ON, "", source=self.name, error="cancelled")
         return Reply(Decision.FOLLOW_UP, f"About '{turn.answer}'?", source=self.name)
 
-    def warm(self, turn: Turn, should_stop: Cancel | None = None) -> None:
+    def warm(self, turn: Turn, should_stop: Cancel | None = None, gently: bool = True) -> None:
         self.warmed.append(turn.answer)
         self.warm_done.set()
 
