@@ -138,13 +138,19 @@ class FakeScreen:
 
 
 def make_engine(
-    attempt, voice_s: float = 0.3, store=None, listener=None, captions=None, **handlers
+    attempt,
+    voice_s: float = 0.3,
+    store=None,
+    listener=None,
+    captions=None,
+    brain: str = "scripted",
+    **handlers,
 ):
     """The engine on fakes; ``listener`` or the ``on_*`` ``handlers`` hear it."""
     clock = SessionClock()
     mic = ScriptedMicrophone(clock, block_s=0.05)
     voice = FakeVoice(clock, voice_s)
-    opts = EngineOptions(face_lost_s=1.0, preset="ultrafast")
+    opts = EngineOptions(face_lost_s=1.0, preset="ultrafast", brain=brain)
     parts = EngineParts(
         store=store, voice=voice, captions=captions or FakeCaptions, screen=FakeScreen
     )
@@ -162,7 +168,11 @@ def test_a_whole_interview_writes_a_finished_attempt_folder(tmp_path):
     attempt = store.start_attempt(CONFIG, tmp_path / "attempt")
     clip = read_wav_16k(CLIP)
     seen: dict[str, list] = {
-        "questions": [], "states": [], "frames": [], "finished": [], "sharing": []
+        "questions": [],
+        "states": [],
+        "frames": [],
+        "finished": [],
+        "sharing": [],
     }
     holder: list = []
 
@@ -239,6 +249,27 @@ def test_stopping_mid_interview_leaves_a_resumable_interrupted_attempt(tmp_path)
     assert manifest["state"] == "interrupted"
     assert store.get(attempt.id).state is AttemptState.INTERRUPTED
     assert engine.summary["recording"] == "ok"
+
+
+@pytest.mark.model
+def test_a_model_that_cannot_be_had_is_logged_and_the_interview_goes_on_scripted(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("INTERVIEW_KIOSK_MODELS", str(tmp_path / "no-models"))
+    attempt = AttemptStore().start_attempt(CONFIG, tmp_path / "attempt")
+    engine, *_ = make_engine(attempt, brain="local")
+    engine.start()
+    time.sleep(1.0)
+    assert engine.stop(5.0)
+    (notice,) = [
+        e
+        for e in read_events(tmp_path / "attempt" / "events.jsonl")
+        if e["type"] == "brain_unavailable"
+    ]
+    assert notice["wanted"] == "local" and "make setup" in notice["message"]
+    assert (
+        engine.summary["brain"] == "scripted" and "not available" in engine.summary["brain_notice"]
+    )
 
 
 @pytest.mark.model

@@ -69,6 +69,8 @@ def test_yaml_is_accepted_too(tmp_path):
         ({"accommodations": {"extra_tme": 5}}, "accommodations.extra_tme"),
         ({"camra": "0"}, "camra"),
         ({"face_threshold_s": 0}, "face_threshold_s"),
+        ({"interviewer": "gpt"}, "interviewer"),
+        ({"interviewer": 3}, "interviewer"),
     ],
 )
 def test_each_bad_field_is_named_in_the_error(over, field):
