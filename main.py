@@ -28,6 +28,7 @@ COMMANDS = {
     "verify": "cli.verify",
     "backend": "cli.backend",
     "station": "cli.station",
+    "interviewer": "cli.interviewer",
 }
 
 

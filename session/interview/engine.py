@@ -234,6 +234,7 @@ class InterviewEngine:
         self.brain = set_up_brain(self.parts.brain, opts.brain, self._post)
         if self.brain.notice:
             self.events.write(ev.BRAIN_UNAVAILABLE, wanted=opts.brain, message=self.brain.notice)
+            self.listener.on_notice(self.brain.notice)
         driver_opts = replace(opts.driver, thinking=self.brain.thinker is not None)
         self.driver = InterviewDriver(self.config, self.clock, self.events, driver_opts)
         answered = list(self.attempt.answered) if self.attempt is not None else []

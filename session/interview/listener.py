@@ -55,6 +55,10 @@ class EngineListener(Protocol):
         """The camera or microphone stopped (``problem``, ``fix``); ``problem`` "" once it
         is back."""
 
+    def on_notice(self, text: str) -> None:
+        """Something to say once that is not a device problem: the AI interviewer asked for
+        is not available and the interview's own follow-ups are used."""
+
 
 class QuietListener:
     """Hears every event and does nothing with it."""
@@ -90,6 +94,9 @@ class QuietListener:
         return None
 
     def on_device(self, kind: str, problem: str, fix: str) -> None:
+        return None
+
+    def on_notice(self, text: str) -> None:
         return None
 
 
@@ -139,3 +146,6 @@ class Listeners(QuietListener):
 
     def on_device(self, kind: str, problem: str, fix: str) -> None:
         self._each("on_device", kind, problem, fix)
+
+    def on_notice(self, text: str) -> None:
+        self._each("on_notice", text)

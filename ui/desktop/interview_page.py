@@ -111,6 +111,12 @@ class InterviewPage(QWidget):
         self.device_problem.setAccessibleName("Device problem")
         self.device_problem.hide()
         self._device_problems: dict[str, str] = {}
+        # said once, not a problem to fix now (the AI interviewer is not available, ...)
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("interviewNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.hide()
 
         self.question = QLabel("The interview is about to start.", self)
         self.question.setObjectName("questionText")
@@ -170,6 +176,7 @@ class InterviewPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.device_problem)
+        lay.addWidget(self.notice)
         lay.addLayout(body, 1)
         lay.addLayout(buttons)
         lay.addWidget(self.captions)
@@ -196,6 +203,7 @@ class InterviewPage(QWidget):
             sig.connect(slot)
         self._device_problems.clear()
         self._refresh_device_problem()
+        self.show_notice("")
         self._set_buttons_enabled(True)
         self._tick.start()
 
@@ -223,6 +231,7 @@ class InterviewPage(QWidget):
             (bridge.state, self.show_state),
             (bridge.frame, self.self_view.show_frame),
             (bridge.device, self.show_device_problem),
+            (bridge.notice, self.show_notice),
             (bridge.whiteboard, self.show_whiteboard),
             (bridge.screen_share, self.set_screen_shared),
         ]
@@ -273,6 +282,10 @@ class InterviewPage(QWidget):
         else:
             self._device_problems.pop(kind, None)
         self._refresh_device_problem()
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def _refresh_device_problem(self) -> None:
         text = "\n".join(self._device_problems.values())

@@ -84,6 +84,7 @@ class Bridge(QObject):
     screen_share = Signal(bool)  # the screen is being recorded / no longer
     line = Signal(str, str, bool)  # interviewer line: kind, text, started (False: ended)
     device = Signal(str, str, str)  # camera/microphone stopped: kind, problem, fix ("" = back)
+    notice = Signal(str)  # said once: e.g. the AI interviewer is not available
     error = Signal(object)  # exception or message
     upload_progress = Signal(int, int, float, float)  # sent, total, rate_bps, eta_s
     upload_result = Signal(object)  # session.upload.queue.UploadResult
@@ -131,6 +132,9 @@ class Bridge(QObject):
 
     def on_device(self, kind: str, problem: str, fix: str) -> None:
         self.post("device", kind, problem, fix)
+
+    def on_notice(self, text: str) -> None:
+        self.post("notice", str(text))
 
     def watch_uploads(self, queue: Any) -> Callable[[], None]:
         """Routes an ``UploadQueue``'s progress and results (worker thread) to signals, once

@@ -257,7 +257,8 @@ def test_a_model_that_cannot_be_had_is_logged_and_the_interview_goes_on_scripted
 ):
     monkeypatch.setenv("INTERVIEW_KIOSK_MODELS", str(tmp_path / "no-models"))
     attempt = AttemptStore().start_attempt(CONFIG, tmp_path / "attempt")
-    engine, *_ = make_engine(attempt, brain="local")
+    notices: list[str] = []
+    engine, *_ = make_engine(attempt, brain="local", on_notice=notices.append)
     engine.start()
     time.sleep(1.0)
     assert engine.stop(5.0)
@@ -267,6 +268,7 @@ def test_a_model_that_cannot_be_had_is_logged_and_the_interview_goes_on_scripted
         if e["type"] == "brain_unavailable"
     ]
     assert notice["wanted"] == "local" and "make setup" in notice["message"]
+    assert notices == [notice["message"]]  # said once, to whoever shows the interview
     assert (
         engine.summary["brain"] == "scripted" and "not available" in engine.summary["brain_notice"]
     )

@@ -366,3 +366,22 @@ def test_a_follow_up_from_the_engine_becomes_the_prompt_on_screen(qtbot, runner,
     qtbot.waitUntil(lambda: page.progress.text() == "Question 2 of 4 · clarification", timeout=2000)
     page.show_question(2, 4, Question("q2", "Next one."))
     assert (page.question.text(), page.progress.text()) == ("Next one.", "Question 3 of 4")
+
+
+def test_an_interviewer_that_is_not_available_is_said_once_on_the_page(qtbot, runner, tmp_path):
+    from ui.desktop.interview_page import InterviewPage
+    from ui.qt.bridge import Bridge
+
+    page = InterviewPage(runner)
+    qtbot.addWidget(page)
+    bridge = Bridge()
+    page.attach(object(), bridge, tmp_path)
+    page.show()
+    assert not page.notice.isVisible()
+    text = "The AI interviewer is not available (no model); the interview's own follow-up"
+    threading.Thread(target=bridge.on_notice, args=(text,)).start()  # the engine's thread
+    qtbot.waitUntil(page.notice.isVisible, timeout=3000)
+    assert page.notice.text() == text and not page.device_problem.isVisible()
+    page.attach(object(), Bridge(), tmp_path)  # the next interview starts without it
+    assert not page.notice.isVisible()
+    page.detach()
