@@ -136,6 +136,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from cli.backend_process import BackendProcess
+    from session.interview.options import EngineOptions
     from session.runtime import applog
     from session.upload.queue import UploadQueue
     from ui.desktop.flow import FlowOptions
@@ -157,6 +158,7 @@ def main() -> int:
             backend_url=backend.url,
             token=token,
             upload_queue=queue,
+            engine_options=EngineOptions(brain="local"),  # as the app runs it
         )
         window = MainWindow(AppOptions(interviews=[INTERVIEW], flow=flow_options))
         window.resize(*SIZE)
