@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.brain_option import add_brain_option
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_INTERVIEWS = ROOT / "assets" / "interviews"
 log = logging.getLogger("kiosk.app")
@@ -30,13 +32,7 @@ def add_app_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speaker", metavar="DEV", help="output device name or index")
     p.add_argument("--backend", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8000")
     p.add_argument("--token", metavar="TOKEN", help="station token for the backend")
-    p.add_argument(
-        "--interviewer",
-        metavar="WHO",
-        default="local",
-        help='who writes follow-ups: "local" (the bundled model, default), "scripted" or the '
-        "URL of an OpenAI-compatible server",
-    )
+    add_brain_option(p, "--interviewer")
 
 
 def display_problem() -> str | None:
@@ -111,15 +107,6 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
     if bool(args.backend) != bool(args.token):
         sys.stderr.write("main.py app: error: --backend and --token go together\n")
         return 2
-    from session.interview.brain.choice import CHOICES, valid
-
-    if not valid(args.interviewer):
-        sys.stderr.write(
-            f"main.py app: error: --interviewer {args.interviewer!r} is not one of: "
-            f"{', '.join(CHOICES)}\n"
-        )
-        return 2
-
     from ui.qt.bootstrap import start_qt_app
 
     qt = start_qt_app()

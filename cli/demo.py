@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"main.py demo: {problem}\n")
         return 1
     from session.runtime import paths
+
     if not args.interview:
         args.interview = [str(DEMO_INTERVIEWS / name) for name in DEMO_INTERVIEW_FILES]
     data = paths.data_dir() / "demo-backend"

@@ -8,6 +8,8 @@ import json
 import sys
 from typing import Any
 
+from cli.brain_option import add_brain_option
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("interviewer", help="try the AI interviewer on one answer")
@@ -17,26 +19,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     t.add_argument("--answer", required=True, help="what the candidate said")
     t.add_argument("--role", default="", help="the job the interview is for")
     t.add_argument("--clarification", default="", help="what the interviewer may explain")
-    t.add_argument(
-        "--brain",
-        default="local",
-        help='"local" (the bundled model, default), "scripted" or an OpenAI-compatible URL',
-    )
+    add_brain_option(t)
     t.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     from session.interview.brain import guard
-    from session.interview.brain.choice import CHOICES, make_brain, valid
+    from session.interview.brain.choice import make_brain
     from session.interview.brain.turn import Turn
 
-    if not valid(args.brain):
-        sys.stderr.write(
-            f"main.py interviewer: error: --brain {args.brain!r} is not one of: "
-            f"{', '.join(CHOICES)}\n"
-        )
-        return 2
     if not args.question.strip() or not args.answer.strip():
         sys.stderr.write("main.py interviewer: error: --question and --answer must not be empty\n")
         return 2

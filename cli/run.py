@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from capture.types import DeviceError
+from cli.brain_option import add_brain_option
 from session import assemble
 
 
 def add_parser(subparsers: Any) -> None:
+    from session.interview.driver import DriverOptions
+
     p = subparsers.add_parser("run", help="run an interview unattended with recorded answers")
     p.add_argument("--interview", required=True, type=Path, help="interview YAML file")
     p.add_argument("--camera", required=True, help="camera index, video or image file")
@@ -37,15 +40,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--think-timeout-s",
         type=_positive,
+        default=DriverOptions.think_timeout_s,
         help="how long the candidate may wait for the interviewer's reply before the "
-        "scripted follow-up is used (default 2.5)",
+        "scripted follow-up is used (default %(default)s)",
     )
-    p.add_argument(
-        "--brain",
-        default="local",
-        help='who writes follow-ups: "local" (the bundled model, default), "scripted" or the '
-        "URL of an OpenAI-compatible server",
-    )
+    add_brain_option(p)
 
 
 def _positive(text: str) -> float:
@@ -75,10 +74,6 @@ def run(args: argparse.Namespace) -> int:
     setup_logging()
     if args.backend and not args.token:
         return _fail("--backend needs --token", 2)
-    from session.interview.brain.choice import CHOICES, valid
-
-    if not valid(args.brain):
-        return _fail(f"--brain {args.brain!r} is not one of: {', '.join(CHOICES)}", 2)
     try:
         config = load_interview(args.interview)
     except InterviewConfigError as e:
@@ -108,9 +103,7 @@ def run(args: argparse.Namespace) -> int:
     mic = devices.scripted
     assert mic is not None
     acc = Accommodations(end_of_turn_s=args.end_of_turn_s, long_pause_s=args.long_pause_s)
-    driver_options = DriverOptions(accommodations=acc)
-    if args.think_timeout_s:
-        driver_options = DriverOptions(accommodations=acc, think_timeout_s=args.think_timeout_s)
+    driver_options = DriverOptions(accommodations=acc, think_timeout_s=args.think_timeout_s)
     engine_ref: list[InterviewEngine] = []
     candidate = SimulatedCandidate(mic, clips, lambda: engine_ref[0].end_interview())
 

@@ -429,19 +429,15 @@ class InterviewDriver:
     def _prime(self) -> list[Action]:
         """While the intro is spoken the model reads its instructions and the first question,
         at full speed: the first answer's reply is then as quick as any other."""
-        if not (self.options.thinking and self.max_follow_ups > 0):
+        if not self._warms:
             return []
-        q = self.config.questions[self._start_index]
-        turn = Turn(
-            role=self.config.role or self.config.title,
-            question=q.text,
-            answer="",
-            clarification=q.clarification,
-            max_follow_ups=self.max_follow_ups,
-            scripted_follow_ups=q.follow_ups,
-            short_answer_words=self.short_answer_words,
-        )
-        return [WarmUp(turn, gently=False)]
+        fresh = _QuestionState(index=self._start_index, started_at=0.0, prompt="")
+        return [WarmUp(self._turn(fresh), gently=False)]
+
+    @property
+    def _warms(self) -> bool:
+        """A model brain that may write follow-ups: worth preparing ahead."""
+        return self.options.thinking and self.max_follow_ups > 0
 
     def on_voice_finished(
         self, t: float | None = None, interrupted: bool = False, say_id: int | None = None
@@ -734,8 +730,9 @@ class InterviewDriver:
             and bool(q.answer)
         )
 
-    def _turn(self) -> Turn:
-        q_state = self._q
+    def _turn(self, q_state: _QuestionState | None = None) -> Turn:
+        """The brain's view of ``q_state`` (the current question's, by default)."""
+        q_state = q_state or self._q
         assert q_state is not None
         q = self.config.questions[q_state.index]
         return Turn(
@@ -942,7 +939,7 @@ class InterviewDriver:
         self._log(ev.QUESTION_ASKED, t, index=index, id=q.id, text=q.text, requires=q.requires)
         text = f"{prefix} {q.text}".strip()
         actions = [*stale, *self._show(index), *self._say(text, "question", "listen")]
-        if self.options.thinking and self.max_follow_ups > 0:
+        if self._warms:
             # the model reads the instructions and the question while it is being asked
             actions.append(WarmUp(self._turn(), gently=False))
         return actions

@@ -308,9 +308,8 @@ def test_interview_page_mnemonics_are_unique_with_the_whiteboard_shown(qtbot, ru
     page.whiteboard.stop()
 
 
-def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back(
-    qtbot, runner, tmp_path
-):
+def attached_page(qtbot, runner, tmp_path):
+    """An interview page shown and attached to a bridge (no engine behind it)."""
     from ui.desktop.interview_page import InterviewPage
     from ui.qt.bridge import Bridge
 
@@ -319,6 +318,13 @@ def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back
     bridge = Bridge()
     page.attach(object(), bridge, tmp_path)
     page.show()
+    return page, bridge
+
+
+def test_a_device_that_stops_is_explained_on_the_interview_page_until_it_is_back(
+    qtbot, runner, tmp_path
+):
+    page, bridge = attached_page(qtbot, runner, tmp_path)
     assert not page.device_problem.isVisible()
     # The engine's callback, from its pump thread, through the bridge.
     threading.Thread(
@@ -369,19 +375,12 @@ def test_a_follow_up_from_the_engine_becomes_the_prompt_on_screen(qtbot, runner,
 
 
 def test_an_interviewer_that_is_not_available_is_said_once_on_the_page(qtbot, runner, tmp_path):
-    from ui.desktop.interview_page import InterviewPage
-    from ui.qt.bridge import Bridge
-
-    page = InterviewPage(runner)
-    qtbot.addWidget(page)
-    bridge = Bridge()
-    page.attach(object(), bridge, tmp_path)
-    page.show()
+    page, bridge = attached_page(qtbot, runner, tmp_path)
     assert not page.notice.isVisible()
     text = "The AI interviewer is not available (no model); the interview's own follow-up"
     threading.Thread(target=bridge.on_notice, args=(text,)).start()  # the engine's thread
     qtbot.waitUntil(page.notice.isVisible, timeout=3000)
     assert page.notice.text() == text and not page.device_problem.isVisible()
-    page.attach(object(), Bridge(), tmp_path)  # the next interview starts without it
+    page.attach(object(), type(bridge)(), tmp_path)  # the next interview starts without it
     assert not page.notice.isVisible()
     page.detach()
