@@ -6,7 +6,6 @@ closes everything in order. The parts live beside it: ``microphone_path`` (recor
 echo gate, turn detector, captioner), ``camera_path`` (recorder, self-view, face checks),
 ``conversation`` (the voice, transcript lines, captions view), ``screen_share``. The driver
 thread is the only caller of the driver: an inbox of inputs and a tick every 0.1 s.
-
 ``stop(timeout)`` is idempotent, ordered and time-bounded; the attempt folder then holds a
 finished (or, when stopped early, interrupted and resumable) attempt.
 """
