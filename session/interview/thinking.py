@@ -56,13 +56,9 @@ class Thinker:
             self._running_cancel.cancelled = True
             self._cond.notify()
         self._thread.join(timeout)
-        stopped = not self._thread.is_alive()
-        if stopped:
-            try:
-                self.brain.close()
-            except Exception:
-                log.exception("while closing the interviewer's brain")
-        return stopped
+        # A reply or warm-up in the middle of a batch cannot be stopped; the thread then
+        # closes the brain itself when it ends, so the model is freed either way.
+        return not self._thread.is_alive()
 
     def _next(self) -> Think | WarmUp | None:
         with self._cond:
@@ -77,6 +73,15 @@ class Thinker:
             return job
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:
+            try:
+                self.brain.close()
+            except Exception:
+                log.exception("while closing the interviewer's brain")
+
+    def _serve(self) -> None:
         while (job := self._next()) is not None:
             cancel = self._running_cancel
             if isinstance(job, WarmUp):

@@ -134,3 +134,23 @@ def test_a_brain_that_raises_still_answers_with_an_error_reply():
     think_id, reply = inbox.replies()
     assert think_id == 9 and reply.error == "out of memory" and reply.kind is Decision.MOVE_ON
     thinker.close()
+
+
+class DeafBrain(SlowBrain):
+    """A reply in the middle of a batch: it does not look at the cancel flag."""
+
+    def reply(self, turn: Turn, should_stop: Cancel | None = None) -> Reply:
+        self.started.put(turn.answer)
+        self.release.wait(5)
+        return Reply(Decision.MOVE_ON, "", source=self.name)
+
+
+def test_a_brain_busy_past_the_close_timeout_is_closed_when_its_reply_ends():
+    brain, inbox = DeafBrain(), Inbox()
+    thinker = Thinker(brain, inbox.post)
+    thinker.handle(Think(1, TURN))
+    brain.started.get(timeout=2)
+    assert not thinker.close(timeout=0.05) and not brain.closed
+    brain.release.set()
+    thinker._thread.join(2)
+    assert brain.closed and inbox.calls.empty()  # and its late reply is not delivered

@@ -68,6 +68,8 @@ def station(tmp_path):
         f'station_id = "room-1"\nbackend_url = "{server.url}"\ntoken_file = "token.txt"\n'
         f'data_dir = "data"\ninterview = "interviews/dry-run.yaml"\n'
         f'proctor_pin = "{hash_pin("2468", n=2**10)}"\nretention_hours = 0\n'
+        # What is left between candidates is the point here, not the model's replies.
+        'interviewer = "scripted"\n'
     )
     yield load_station(f), answers, server
     server.stop()
