@@ -178,6 +178,32 @@ def _manifest_files(manifest: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _manifest_gaps(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The recording gaps the station listed, reduced to plain, bounded fields (the
+    manifest is the client's word: never more than a list of small records)."""
+    summary = manifest.get("summary")
+    raw = summary.get("recording_gaps") if isinstance(summary, dict) else None
+    out: list[dict[str, Any]] = []
+    for g in raw if isinstance(raw, list) else []:
+        if not isinstance(g, dict):
+            continue
+        try:
+            start, end = float(g.get("from", 0)), float(g.get("to", 0))
+        except (TypeError, ValueError):
+            continue
+        out.append(
+            {
+                "device": str(g.get("device", ""))[:32],
+                "error": str(g.get("error", "lost"))[:16],
+                "from": round(start, 3),
+                "to": round(end, 3),
+                "duration_s": round(max(0.0, end - start), 1),
+                "message": str(g.get("message", ""))[:200],
+            }
+        )
+    return out[:100]
+
+
 @router.post("/api/attempts/{attempt_id}/submit")
 def submit(
     attempt_id: str, manifest: dict[str, Any], request: Request, who: Auth
@@ -240,12 +266,17 @@ def submit(
     if manifest_upload is not None and store.path(manifest_upload.id).exists():
         folder.mkdir(parents=True, exist_ok=True)
         os.replace(store.path(manifest_upload.id), folder / "attempt.json")
+    gaps = _manifest_gaps(manifest)
     receipt = receipts.sign(
         {
             "attempt_id": attempt_id,
             "interview_id": a.interview_id,
             "attempt_number": a.attempt_number,
             "files": files,
+            # Every file arrived intact; whether they hold the whole interview is the
+            # station's account, repeated here so no one reads "complete" into a gap.
+            "recording_gaps": gaps,
+            "complete": not gaps,
             "server_time": utcnow().isoformat() + "Z",
         },
         request.app.state.secret,

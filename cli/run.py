@@ -138,11 +138,14 @@ def run(args: argparse.Namespace) -> int:
         "transcript_words": summary.get("transcript_words", 0),
         "duration_s": summary.get("duration_s", 0.0),
         "state": summary.get("state"),
+        "complete": bool(summary.get("complete")),  # finished, and nothing missing
         "answers_used": candidate.used,
         "brain": summary.get("brain", "scripted"),
         "follow_ups_generated": summary.get("follow_ups_generated", 0),
         "fallbacks": summary.get("fallbacks", 0),
     }
+    if summary.get("incomplete"):
+        result["incomplete"] = summary["incomplete"]
     if summary.get("brain_notice"):
         result["brain_notice"] = summary["brain_notice"]
     if args.backend:
@@ -158,5 +161,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         for k, v in result.items():
             print(f"{k}: {v}")
-    ok = summary.get("state") == "finished" and (not args.backend or result["receipt"])
+    ok = result["complete"] and (not args.backend or result["receipt"])
     return 0 if ok else 1

@@ -13,11 +13,20 @@ from typing import Any
 from session.recording.timeline import (  # the recorder's own events, one timeline
     DEVICE_ERROR,
     DEVICE_RESTORED,
+    RECORDING_PAUSED,
+    RECORDING_RESUMED,
     RECORDING_STARTED,
     RECORDING_STOPPED,
 )
 
-__all__ = ["DEVICE_ERROR", "DEVICE_RESTORED", "RECORDING_STARTED", "RECORDING_STOPPED"]
+__all__ = [
+    "DEVICE_ERROR",
+    "DEVICE_RESTORED",
+    "RECORDING_PAUSED",
+    "RECORDING_RESUMED",
+    "RECORDING_STARTED",
+    "RECORDING_STOPPED",
+]
 
 # Event types other modules write. Keep names stable: the backend's review page shows them.
 QUESTION_ASKED = "question_asked"

@@ -288,6 +288,7 @@ class InterviewDriver:
         )
         self.phase = Phase.NOT_STARTED
         self.answered: list[str] = []  # ids of questions we moved on from, in order
+        self.words_heard: dict[str, int] = {}  # question id -> words heard (this run)
         self.stats = {
             "questions_asked": 0,
             "follow_ups": 0,
@@ -327,6 +328,7 @@ class InterviewDriver:
         self._uncaptioned_speech = False  # speech heard, its caption not yet arrived
         self._silence_checked = False
         self._mic_lost = False  # silence means nothing while the microphone is gone
+        self._recording_paused = False  # the disk is full: nothing moves on until it resumes
         self._undo: _Undo | None = None
         self._time_up = False
         self._screen_share = False
@@ -529,7 +531,7 @@ class InterviewDriver:
             self._log(ev.DEVICE_ERROR, t, source="speaker", message="the voice never finished")
             return [StopVoice(), SpeakerSilent(), *self.on_voice_finished(t, True, said.id)]
         actions = self._check_time(t)
-        if actions or self.phase is not Phase.LISTENING:
+        if actions or self.phase is not Phase.LISTENING or self._recording_paused:
             return actions
         if self._decide_at is not None and t >= self._decide_at - _EPS:
             self._decide_at = None
@@ -666,6 +668,8 @@ class InterviewDriver:
     def _end_of_turn(self, t: float) -> list[Action]:
         if self.phase is not Phase.LISTENING or not self._turn_open or self._candidate_speaking:
             return []
+        if self._recording_paused:
+            return []  # the turn stays open: decided once the recording resumes
         self._turn_open = False
         self._silence_checked = False
         after, self._after_turn = self._after_turn, None
@@ -853,7 +857,25 @@ class InterviewDriver:
         t = self._now(t)
         self._mic_lost = False
         self._listen_since = max(self._listen_since, t)
+        if self._q is not None and not self._recording_paused:
+            self._q.release(t)
+        return []
+
+    def recording_paused(self, t: float | None = None) -> list[Action]:
+        """The disk is full and nothing is being recorded: the interview waits (no moving
+        on, no check-ins, the question's time limit stands still) until it resumes. A line
+        being spoken is finished; the candidate's turn stays open."""
+        self._recording_paused = True
         if self._q is not None:
+            self._q.hold(self._now(t))
+        return []
+
+    def recording_resumed(self, t: float | None = None) -> list[Action]:
+        """There is space again: the interview goes on from where it stood."""
+        t = self._now(t)
+        self._recording_paused = False
+        self._listen_since = max(self._listen_since, t)
+        if self._q is not None and not self._mic_lost:
             self._q.release(t)
         return []
 
@@ -862,7 +884,7 @@ class InterviewDriver:
         silence; after ``max_interjections`` move on."""
         if self.phase is not Phase.LISTENING or self._candidate_speaking or self._q is None:
             return []
-        if self._mic_lost:
+        if self._mic_lost or self._recording_paused:
             return []
         if self._silence_checked or self.deciding:
             return []  # (deciding: the answer is over and its reply is on its way)
@@ -932,7 +954,7 @@ class InterviewDriver:
         q = self.config.questions[index]
         stale = self._discard_draft()  # a reply about the last question is not for this one
         self._q = _QuestionState(index=index, started_at=t, prompt=q.text)
-        if self._mic_lost:
+        if self._mic_lost or self._recording_paused:
             self._q.hold(t)
         self._after_turn = None
         self.stats["questions_asked"] += 1
@@ -968,6 +990,7 @@ class InterviewDriver:
         qid = self.config.questions[q.index].id
         if qid not in self.answered:
             self.answered.append(qid)
+        self.words_heard[qid] = q.total_words
         self._ended.append(QuestionEnded(qid, reason))
         self._log(
             ev.QUESTION_ENDED,

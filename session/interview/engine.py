@@ -21,9 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from capture.types import Clock, DeviceError, Source
+from capture.types import Clock, Source
 from session.attempt import events as ev
 from session.attempt.folder import AttemptPaths
+from session.attempt.gaps import describe_gaps, recording_gaps
 from session.attempt.manifest import now_iso, update_manifest, write_manifest
 from session.attempt.store import Attempt, AttemptState, AttemptStore
 from session.attempt.transcript import Transcript
@@ -31,8 +32,9 @@ from session.interview.camera_path import CameraPath, camera_fps, face_detector,
 from session.interview.candidate_lines import CandidateLines
 from session.interview.config import InterviewConfig
 from session.interview.conversation import Conversation
-from session.interview.device_reader import DeviceReader
+from session.interview.device_reader import DeviceReader, watched_reader
 from session.interview.devices import InterviewDevices
+from session.interview.disk_space import recorder_callbacks
 from session.interview.driver import (
     CancelThink,
     Finished,
@@ -254,6 +256,7 @@ class InterviewEngine:
             height,
             fps,
             events=self.events,
+            **recorder_callbacks(self._post, self.listener, self.dir),
             **({"preset": opts.preset} if opts.preset else {}),
         )
         self.recorder.start()
@@ -315,17 +318,10 @@ class InterviewEngine:
                 )
 
     def _reader(self, source: Source[T], kind: str) -> DeviceReader[T]:
-        def lost(kind: str, e: DeviceError, at: float) -> None:
-            if kind == "microphone":
-                self._post(lambda d: d.microphone_lost(at))
-            self.listener.on_device(kind, str(e), e.fix)
-
-        def back(kind: str, at: float) -> None:
-            if kind == "microphone":
-                self._post(lambda d: d.microphone_back(at))
-            self.listener.on_device(kind, "", "")
-
-        return DeviceReader(source, kind, self.clock, self.recorder, self._pumps_stop, lost, back)
+        fps = camera_fps(source) if kind == "camera" else None  # audio: only the stall rule
+        stop, listener = self._pumps_stop, self.listener
+        rec, post = self.recorder, self._post
+        return watched_reader(source, kind, self.clock, rec, stop, post, listener, fps)
 
     def _make_caption_worker(self) -> CaptionsLike:
         if self.parts.captions is not None:
@@ -511,6 +507,9 @@ class InterviewEngine:
             stop_reason,
             self.error,
         )
+        if self.paths.root.is_dir():  # what the manifest, finish page and receipt say
+            gaps = self.summary["recording_gaps"] = recording_gaps(self.paths.events)
+            self.summary.update(complete=done and not gaps, incomplete=describe_gaps(gaps))
         if self.brain is not None:
             self.summary["brain"] = self.brain.name
             if self.brain.notice:

@@ -41,6 +41,10 @@ def summarise(
         "state": state,
         "reason": (driver.finish_reason if driver else None) or "stopped",
         "answered": list(driver.answered) if driver else [],
+        # Moved on from with something said (a question resumed from an earlier run counts).
+        "answered_with_words": sum(1 for q in driver.answered if driver.words_heard.get(q, 1))
+        if driver
+        else 0,
         "count": len(config.questions),
         **stats,
         "transcript_words": lines.words_written if lines else 0,

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -127,6 +128,7 @@ class Recorder:
         *,
         events: ev.Timeline | None = None,
         on_stopped: Callable[[StopReason], None] | None = None,
+        on_space: Callable[[bool, int], None] | None = None,
         t0: float | None = None,
         preset: str = "ultrafast",  # bench: veryfast takes ~2x the CPU, dropped 7 % under load
         min_free_bytes: int = MIN_FREE_BYTES,
@@ -141,6 +143,10 @@ class Recorder:
         self.video_bitrate = video_bitrate
         self.events = events
         self.on_stopped = on_stopped
+        # With on_space the recording pauses at the reserve and resumes once space is freed
+        # (on_space(False, free) / on_space(True, free)); without it, it stops there.
+        self.on_space = on_space
+        self._space_paused = False
         self.t0 = t0
         self.preset = preset
         self.min_free_bytes = min_free_bytes
@@ -152,6 +158,7 @@ class Recorder:
         self._video_q: queue.Queue[VideoFrame] = queue.Queue(video_queue_size)
         self._audio_q: queue.Queue[AudioBlock] = queue.Queue(audio_queue_size)
         self._lost: dict[str, float] = {}  # "camera" / "microphone" -> session time lost
+        self._slow: set[str] = set()  # delivering far below their frame rate
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -258,7 +265,7 @@ class Recorder:
             log.warning("recorder %s: %d frames dropped so far", self.path.name, n)
 
     def device_lost(
-        self, kind: str, t: float | None = None, message: str = "", fix: str = ""
+        self, kind: str, t: float | None = None, message: str = "", fix: str = "", **about: Any
     ) -> None:
         """The "camera" or "microphone" stopped. The other stream keeps recording; the gap is
         filled (last frame held / silence) and written to the events timeline, with the
@@ -279,16 +286,31 @@ class Recorder:
                 message=message,
                 fix=fix,
                 recording=self.path.name,
+                **about,
             )
         if everything_lost and self._begin_stopping():
             self._stop_reason_pending = StopReason.DEVICE_LOST
             self._stop.set()
 
+    def device_slow(
+        self, kind: str, t: float | None = None, message: str = "", fix: str = "", **about: Any
+    ) -> None:
+        """The device delivers, but far too few frames: recorded as it comes, and written
+        to the timeline as a problem (the reviewer sees a jerky stretch explained)."""
+        with self._lock:
+            self._slow.add(kind)
+        if self.events is not None:
+            self.events.write(
+                ev.DEVICE_ERROR, t=self.clock() if t is None else t, device=kind,
+                error="slow", message=message, fix=fix, recording=self.path.name, **about,
+            )  # fmt: skip
+
     def device_restored(self, kind: str, t: float | None = None) -> None:
         with self._lock:
-            if kind not in self._lost:
+            if kind not in self._lost and kind not in self._slow:
                 return
-            del self._lost[kind]
+            self._lost.pop(kind, None)
+            self._slow.discard(kind)
         if self.events is not None:
             self.events.write(
                 ev.DEVICE_RESTORED, t=self.clock() if t is None else t, device=kind,
@@ -374,7 +396,7 @@ class Recorder:
                 block = self._audio_q.get_nowait()
             except queue.Empty:
                 return
-            if w is None:
+            if w is None or self._space_paused:
                 continue
             if block.t > self._lost.get("microphone", block.t):
                 self.device_restored("microphone", block.t)
@@ -391,7 +413,7 @@ class Recorder:
 
     def _write_frame(self, frame: VideoFrame) -> None:
         w = self._writer
-        if w is None:
+        if w is None or self._space_paused:
             return
         if frame.t > self._lost.get("camera", frame.t):  # a frame taken after the loss
             self.device_restored("camera", frame.t)
@@ -408,7 +430,7 @@ class Recorder:
         """Keeps the lost stream's timeline moving so the muxer never holds the other one
         back (and a crash during a gap still leaves everything up to now in the file)."""
         w = self._writer
-        if w is None or not self._lost:
+        if w is None or not self._lost or self._space_paused:
             return
         now = self._rel(self.clock())
         if "microphone" in self._lost and self.has_audio:
@@ -425,10 +447,28 @@ class Recorder:
         self._update_stats()
         if self.reserve_bytes > 0:
             free = shutil.disk_usage(self.path.parent).free
-            if free < self.reserve_bytes:
+            if self.on_space is not None:
+                self._watch_space(free)
+            elif free < self.reserve_bytes:
                 log.error("recorder %s: only %d bytes free, stopping", self.path.name, free)
                 self._close_writer()
                 raise NoSpaceError(28, "disk almost full; stopped before running out")
+
+    def _watch_space(self, free: int) -> None:
+        """Pauses at the reserve, resumes at twice the reserve (no flapping at the edge)."""
+        paused = self._space_paused
+        if free >= self.reserve_bytes if not paused else free < 2 * self.reserve_bytes:
+            return
+        self._space_paused = not paused
+        kind = ev.RECORDING_RESUMED if paused else ev.RECORDING_PAUSED
+        log.log(logging.INFO if paused else logging.ERROR, "recorder %s: %s, %d bytes free",
+                self.path.name, kind, free)  # fmt: skip
+        if self.events is not None:
+            self.events.write(kind, file=self.path.name, reason="no_space", free_bytes=free)
+        try:
+            self.on_space(paused, free)  # type: ignore[misc]
+        except Exception:
+            log.exception("on_space callback failed")
 
     def _update_stats(self) -> None:
         w = self._writer

@@ -13,6 +13,8 @@ DEVICE_ERROR = "device_error"
 DEVICE_RESTORED = "device_restored"  # a lost camera or microphone delivers again
 RECORDING_STARTED = "recording_started"
 RECORDING_STOPPED = "recording_stopped"
+RECORDING_PAUSED = "recording_paused"  # the disk reached its reserve: nothing is written
+RECORDING_RESUMED = "recording_resumed"
 
 
 class Timeline(Protocol):

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session.attempt.gaps import describe_gaps
+
 
 def fmt_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -50,6 +52,7 @@ class FinishPage(QWidget):
         self.title = QLabel("Thank you \u2014 the interview is complete", self)
         self.title.setObjectName("pageTitle")
         self.title.setWordWrap(True)
+        self._gaps_text = ""  # what the recording is missing, from the summary
         self.summary = QLabel("", self)
         self.summary.setWordWrap(True)
         self.summary.setObjectName("finishSummary")
@@ -108,6 +111,10 @@ class FinishPage(QWidget):
         answered = get("answered", get("questions_answered"))
         if isinstance(answered, (list, tuple)):
             answered = len(answered)
+        spoken = get("answered_with_words")  # questions moved on from with words heard
+        silent = answered - spoken if isinstance(spoken, int) and answered else 0
+        if isinstance(spoken, int):
+            answered = spoken
         count = get("count", get("question_count"))
         duration = get("duration_s")
         parts = []
@@ -116,6 +123,11 @@ class FinishPage(QWidget):
         if duration:
             parts.append(f"in {int(duration) // 60} min {int(duration) % 60:02d} s")
         text = " ".join(parts) + ("." if parts else "")
+        if silent:
+            text += f" {_plural(silent, 'question')} ended without an answer."
+        self._gaps_text = describe_gaps(list(get("recording_gaps") or []))
+        if self._gaps_text:
+            text += f" {self._gaps_text}"
         if get("reason") == "ended_by_candidate":
             text += " You ended the interview early; your answers so far are kept."
         elif get("reason") == "time_up":
@@ -161,9 +173,17 @@ class FinishPage(QWidget):
             mark = "\u2713" if ok else "\u2717"
             lines.append(f"{mark} {name}" + (f" ({fmt_bytes(size)})" if size else ""))
         rid = receipt.get("receipt_id") or receipt.get("id") or receipt.get("attempt_id")
-        head = "The server confirmed it received every file intact."
+        gaps = describe_gaps(list(receipt.get("recording_gaps") or [])) or self._gaps_text
+        if gaps:  # every file arrived, but what they hold is not the whole interview
+            head = f"The server confirmed it received every file. {gaps}"
+        else:
+            head = "The server confirmed it received every file intact."
         if rid:
             head += f" Receipt number: {rid}."
         self.upload_detail.setText(head)
         self.receipt.setText("\n".join(lines))
         self.receipt.setVisible(bool(lines))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -58,6 +58,7 @@ _MEANWHILE = {
     "microphone": "Until it works again, what you say is not recorded; "
     "the microphone reconnects by itself.",
     "speaker": "Every question is also shown here.",
+    "disk": "Until then the interviewer waits and the question's time stands still.",
 }
 
 

@@ -193,3 +193,51 @@ def test_a_line_that_never_plays_tells_the_candidate_until_a_line_plays_again(tm
     assert calls[0][0] == "speaker" and "did not play" in calls[0][1]
     assert "headphones" in calls[0][2]
     assert len(calls) == 2
+
+
+class FreezingCamera(FakeCamera):
+    """Delivers ``frames`` frames, then nothing and no error for ``quiet_s`` (a hung driver,
+    a starved decoder), then delivers again."""
+
+    def __init__(self, clock, frames: int = 10, quiet_s: float = 4.5) -> None:
+        super().__init__(clock)
+        self.frames, self.quiet_s, self.quiet_until = frames, quiet_s, None
+
+    def read(self, timeout=None):
+        if self.k == self.frames and self.quiet_until is None:
+            self.quiet_until = time.monotonic() + self.quiet_s
+        if self.quiet_until is not None and time.monotonic() < self.quiet_until:
+            time.sleep(timeout or 0.2)
+            return None
+        if self.quiet_until is not None and self.k == self.frames:
+            self.t0 = time.monotonic() - self.k * self.period  # on schedule from now on
+        return super().read(timeout)
+
+
+def test_a_camera_that_goes_quiet_without_an_error_is_reported_and_listed_as_a_gap(tmp_path):
+    from session.attempt.manifest import read_manifest
+    from session.interview.device_reader import QUIET_FIX
+
+    clock = SessionClock()
+    calls: list[tuple[str, str, str]] = []
+    engine = _engine(
+        tmp_path,
+        FreezingCamera(clock),
+        ScriptedMicrophone(clock, block_s=0.05),
+        clock,
+        on_device=lambda *a: calls.append(a),
+    )
+    engine.start()
+    try:
+        assert _wait_for(calls, lambda c: c[2] == "", 15), calls
+    finally:
+        engine.stop(10.0)
+    # The banner: what happened and what to do, then cleared when pictures come back.
+    assert calls[0] == ("camera", "The camera has delivered nothing for 3 s", QUIET_FIX["camera"])
+    assert calls[-1] == ("camera", "", "") and len(calls) == 2
+    events = list(read_events(tmp_path / "attempt" / "events.jsonl"))
+    (error,) = [e for e in events if e["type"] == "device_error"]
+    assert (error["device"], error["error"]) == ("camera", "lost")
+    assert 2.9 <= error["t"] - error["since"] <= 3.5  # dated from the last frame
+    (gap,) = read_manifest(tmp_path / "attempt")["summary"]["recording_gaps"]
+    assert gap["device"] == "camera" and 4.0 <= gap["duration_s"] <= 5.5

@@ -20,12 +20,12 @@ from session.runtime.clock import SimulatedClock
 SIZE = 3 * 1024 * 1024
 
 
-def _mount_small_fs(mnt: Path, img: Path) -> list[str]:
-    """A 3 MB file system at ``mnt``: tmpfs if allowed, else a loop-mounted ext2 image.
-    Returns the umount command; skips only when neither can be mounted."""
+def mount_small_fs(mnt: Path, img: Path, size: int = SIZE) -> list[str]:
+    """A ``size``-byte file system at ``mnt``: tmpfs if allowed, else a loop-mounted ext2
+    image. Returns the umount command; skips only when neither can be mounted."""
     mnt.mkdir()
     r = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={SIZE}", "tmpfs", str(mnt)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)],
         capture_output=True,
         text=True,
     )
@@ -34,7 +34,7 @@ def _mount_small_fs(mnt: Path, img: Path) -> list[str]:
     errors = [r.stderr.strip()]
     if shutil.which("mkfs.ext2"):
         with open(img, "wb") as f:
-            f.truncate(SIZE)
+            f.truncate(size)
         subprocess.run(["mkfs.ext2", "-q", "-F", str(img)], check=True, capture_output=True)
         r = subprocess.run(["mount", "-o", "loop", str(img), str(mnt)], capture_output=True)
         if r.returncode == 0:
@@ -46,7 +46,7 @@ def _mount_small_fs(mnt: Path, img: Path) -> list[str]:
 @pytest.fixture
 def small_disk(tmp_path: Path):
     mnt = tmp_path / "small"
-    umount = _mount_small_fs(mnt, tmp_path / "small.img")
+    umount = mount_small_fs(mnt, tmp_path / "small.img")
     try:
         yield mnt
     finally:
@@ -136,3 +136,57 @@ def test_the_free_space_guard_stops_cleanly_before_the_disk_is_full(small_disk, 
     scan = scan_media(small_disk / "recording.mkv")
     assert scan.complete and not scan.errors  # closed properly: index and all
     assert scan.video_frames == rec.stats.frames_written
+
+
+def test_with_on_space_the_recording_pauses_at_the_reserve_and_resumes_when_space_is_freed(
+    small_disk, tmp_path, monkeypatch
+):
+    import session.recording.recorder as recorder_module
+    from session.attempt.events import EventLog, read_events
+
+    monkeypatch.setattr(recorder_module, "CHECK_EVERY_S", 0.05)
+    filler = small_disk / "someone-elses-download.bin"
+    filler.write_bytes(os.urandom(1_200_000))
+    told: list[bool] = []
+    clock = SimulatedClock(0.0)
+    rec = Recorder(
+        small_disk / "recording.mkv",
+        clock,
+        320,
+        240,
+        video_bitrate=2_000_000,
+        min_free_bytes=0,
+        reserve_bytes=SIZE // 4,  # pauses under 0.75 MB free, resumes at 1.5 MB
+        events=EventLog(tmp_path / "events.jsonl", clock),
+        on_space=lambda ok, free: told.append(ok),
+    )
+    rec.start()
+    rng = np.random.default_rng(3)
+
+    def feed_until(done, limit: int = 3000) -> int:
+        nonlocal i
+        start = i
+        while not done() and i - start < limit and rec.state == RecorderState.RECORDING:
+            while rec.backlog[0] >= 4:
+                rec.wait_stopped(0.002)
+            clock.set(i / 30)
+            rec.add_video(VideoFrame(_noise(i, rng), i / 30, i))
+            i += 1
+        return i - start
+
+    i = 0
+    feed_until(lambda: told == [False])
+    assert told == [False] and rec.state == RecorderState.RECORDING  # paused, not stopped
+    written = rec.stats.frames_written
+    feed_until(lambda: False, limit=60)  # two seconds while the candidate frees space
+    assert rec.stats.frames_written <= written + 4  # the frames in flight at the pause
+    filler.unlink()
+    feed_until(lambda: told == [False, True])
+    assert told == [False, True]
+    feed_until(lambda: False, limit=30)
+    assert rec.stats.frames_written > written + 20  # recording again
+    assert rec.stop() == StopReason.OK
+    scan = scan_media(small_disk / "recording.mkv")
+    assert scan.complete and not scan.errors and scan.video_frames == rec.stats.frames_written
+    kinds = [e["type"] for e in read_events(tmp_path / "events.jsonl")]
+    assert kinds.index("recording_paused") < kinds.index("recording_resumed")
