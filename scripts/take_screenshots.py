@@ -236,6 +236,25 @@ def main() -> int:
         draw_diagram(ipage.whiteboard.canvas, ipage.whiteboard)
         save(window, out, "interview-whiteboard.png")
 
+        # 4b. The banners of a camera that went quiet and of a disk that filled, with the
+        # words the watch and the recorder's space callback produce.
+        from types import SimpleNamespace
+
+        from session.interview.device_reader import QUIET_FIX
+        from session.interview.disk_space import recorder_callbacks
+        from session.interview.stream_watch import StreamWatch
+
+        QTest.mouseClick(ipage.next_button, Qt.MouseButton.LeftButton)  # off the whiteboard
+        wait_until(lambda: ipage.progress.text().startswith("Question 3"), 60, "question 3")
+        watch = StreamWatch("camera", 0.0, 15.0)
+        ipage.show_device_problem("camera", watch.problem(3.0), QUIET_FIX["camera"])
+        save(window, out, "interview-camera-stopped.png")
+        ipage.show_device_problem("camera", "", "")
+        page_listener = SimpleNamespace(on_device=ipage.show_device_problem)
+        recorder_callbacks(lambda _call: None, page_listener, home)["on_space"](False, 21_000_000)
+        save(window, out, "interview-disk-full.png")
+        ipage.show_device_problem("disk", "", "")
+
         # 5. End the interview; the finish page uploads to the local backend.
         QTest.mouseClick(ipage.end_button, Qt.MouseButton.LeftButton)
         box = ipage.confirm_box

@@ -144,3 +144,25 @@ def test_time_left_is_estimating_until_the_rate_is_known() -> None:
     assert fmt_eta(float("nan")) == "estimating time left"
     assert fmt_eta(None) == "estimating time left"
     assert fmt_eta(75) == "about 1 min 15 s left"
+
+
+def test_finish_page_counts_questions_answered_with_words_and_says_what_is_missing(qtbot):
+    page = FinishPage()
+    qtbot.addWidget(page)
+    gap = {"device": "camera", "error": "lost", "from": 40.0, "to": 52.0, "duration_s": 12.0}
+    page.show_summary(
+        {
+            "answered": ["a", "b", "c", "d", "e"],
+            "answered_with_words": 3,
+            "count": 5,
+            "duration_s": 600,
+            "recording_gaps": [gap],
+        }
+    )
+    assert page.summary.text() == (
+        "You answered 3 of 5 questions in 10 min 00 s. 2 questions ended without an answer. "
+        "Part of the recording is missing: the camera recorded nothing for 12 s."
+    )
+    page.show_receipt({"attempt_id": "att-8", "files": [], "recording_gaps": [gap]})
+    assert "intact" not in page.upload_detail.text()
+    assert "the camera recorded nothing for 12 s" in page.upload_detail.text()
