@@ -124,7 +124,7 @@ class FinishPage(QWidget):
             parts.append(f"in {int(duration) // 60} min {int(duration) % 60:02d} s")
         text = " ".join(parts) + ("." if parts else "")
         if silent:
-            text += f" {_plural(silent, 'question')} ended without an answer."
+            text += f" {_plural(silent, 'question')} ended with nothing said."
         self._gaps_text = describe_gaps(list(get("recording_gaps") or []))
         if self._gaps_text:
             text += f" {self._gaps_text}"

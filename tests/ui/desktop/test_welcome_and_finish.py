@@ -160,7 +160,7 @@ def test_finish_page_counts_questions_answered_with_words_and_says_what_is_missi
         }
     )
     assert page.summary.text() == (
-        "You answered 3 of 5 questions in 10 min 00 s. 2 questions ended without an answer. "
+        "You answered 3 of 5 questions in 10 min 00 s. 2 questions ended with nothing said. "
         "Part of the recording is missing: the camera recorded nothing for 12 s."
     )
     page.show_receipt({"attempt_id": "att-8", "files": [], "recording_gaps": [gap]})
