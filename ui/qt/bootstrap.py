@@ -59,6 +59,6 @@ def start_qt_app(style: str | None = "app.qss") -> QtApp:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    if style is not None:
-        apply_style(app, style)
+    if style is not None and not apply_style(app, style):
+        logging.getLogger(__name__).warning("style sheet %s not found: the app looks plain", style)
     return QtApp(app, log_path, collect_on_gui_thread(app))

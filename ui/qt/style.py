@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-STYLE_DIR = Path(__file__).resolve().parent.parent / "assets" / "style"
+STYLE_DIR = Path(__file__).resolve().parents[2] / "assets" / "style"  # the repository root
 BASE_POINT_SIZE = 11
 
 
