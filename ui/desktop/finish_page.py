@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
 
 from session.attempt.gaps import describe_gaps
 
+COMPLETE = "Thank you \u2014 the interview is complete"
+SAVED = "Thank you \u2014 your interview is saved"
+
 
 def fmt_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -49,7 +52,7 @@ class FinishPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("finishPage")
-        self.title = QLabel("Thank you \u2014 the interview is complete", self)
+        self.title = QLabel(COMPLETE, self)
         self.title.setObjectName("pageTitle")
         self.title.setWordWrap(True)
         self._gaps_text = ""  # what the recording is missing, from the summary
@@ -128,6 +131,9 @@ class FinishPage(QWidget):
         self._gaps_text = describe_gaps(list(get("recording_gaps") or []))
         if self._gaps_text:
             text += f" {self._gaps_text}"
+        # "complete" only for an interview that ran to its end with nothing missing
+        ended_early = get("reason") in ("ended_by_candidate", "stopped", "finished_as_is")
+        self.title.setText(SAVED if ended_early or self._gaps_text else COMPLETE)
         if get("reason") == "ended_by_candidate":
             text += " You ended the interview early; your answers so far are kept."
         elif get("reason") == "time_up":

@@ -108,6 +108,7 @@ def test_finish_page_shows_bytes_rate_time_left_then_receipt(qtbot):
     qtbot.addWidget(page)
     page.show_summary({"answered": ["a", "b"], "count": 5, "duration_s": 754})
     assert page.summary.text() == "You answered 2 of 5 questions in 12 min 34 s."
+    assert page.title.text() == "Thank you \u2014 the interview is complete"
     page.set_progress(12_300_000, 45_600_000, 1_250_000, 27)
     assert page.upload_detail.text() == "12.3 MB of 45.6 MB · 1.2 MB/s · about 27 s left"
     assert page.bar.value() == 269
@@ -163,6 +164,7 @@ def test_finish_page_counts_questions_answered_with_words_and_says_what_is_missi
         "You answered 3 of 5 questions in 10 min 00 s. 2 questions ended with nothing said. "
         "Part of the recording is missing: the camera recorded nothing for 12 s."
     )
+    assert page.title.text() == "Thank you \u2014 your interview is saved"  # not "complete"
     page.show_receipt({"attempt_id": "att-8", "files": [], "recording_gaps": [gap]})
     assert "intact" not in page.upload_detail.text()
     assert "the camera recorded nothing for 12 s" in page.upload_detail.text()
