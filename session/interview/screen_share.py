@@ -11,6 +11,7 @@ from pathlib import Path
 
 from capture.types import Clock, Source, VideoFrame
 from session.attempt import events as ev
+from session.interview.stream_watch import StreamWatch
 from session.recording.screen_recorder import ScreenRecorder
 from session.recording.segments import next_segment_path
 
@@ -61,18 +62,37 @@ class ScreenShare:
             self._events.write(ev.DEVICE_ERROR, source="screen", message=str(e))
             return
         stop = threading.Event()
+        watch = StreamWatch("screen share", self._clock(), self._fps)
 
         def pump() -> None:
             while not stop.is_set():
                 frame = source.read(0.2)
                 if frame is not None:
                     rec.add_video(frame)
+                self._follow(watch, frame is not None)
 
         th = threading.Thread(target=self._guard(pump, "screen-pump"), name="screen-pump")
         th.daemon = True
         th.start()
         self._running = (source, rec, th, stop)
         self._events.write(ev.SCREEN_SHARE_STARTED, file=rec.path.name)
+
+    def _follow(self, watch: StreamWatch, delivered: bool) -> None:
+        """A screen capture that goes quiet or slow is on the timeline (a recording gap)."""
+        now = self._clock()
+        if delivered:
+            watch.delivered(now)
+        was = watch.state
+        problem = watch.problem(now)
+        if watch.state == was:
+            return
+        if not watch.state:
+            self._events.write(ev.DEVICE_RESTORED, device="screen")
+            return
+        log.warning("screen share: %s", problem)
+        error = "lost" if watch.state == "stalled" else "slow"
+        self._events.write(ev.DEVICE_ERROR, device="screen", error=error, message=problem,
+                           since=round(watch.began, 3))  # fmt: skip
 
     def stop(self, timeout: float) -> None:
         """Idempotent; the recording is closed within about ``timeout``."""
