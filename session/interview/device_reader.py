@@ -78,13 +78,10 @@ class DeviceReader(Generic[T]):
     def _follow_watch(self, delivered: bool) -> None:
         """Reports the watch's verdict when it changes: quiet or slow, and fine again."""
         watch, now = self._watch, self._clock()
-        if delivered:
-            watch.delivered(now)
-        was = watch.state
-        problem = watch.problem(now)
-        if watch.state == was:
+        problem = watch.observe(now, delivered)
+        if problem is None:
             return
-        if watch.state == "":
+        if not problem:
             log.info("%s delivers again", self.kind)
             self._recorder.device_restored(self.kind)
             self._on_back(self.kind, now)

@@ -79,14 +79,10 @@ class ScreenShare:
 
     def _follow(self, watch: StreamWatch, delivered: bool) -> None:
         """A screen capture that goes quiet or slow is on the timeline (a recording gap)."""
-        now = self._clock()
-        if delivered:
-            watch.delivered(now)
-        was = watch.state
-        problem = watch.problem(now)
-        if watch.state == was:
+        problem = watch.observe(self._clock(), delivered)
+        if problem is None:
             return
-        if not watch.state:
+        if not problem:
             self._events.write(ev.DEVICE_RESTORED, device="screen")
             return
         log.warning("screen share: %s", problem)

@@ -47,6 +47,15 @@ class StreamWatch:
         """Empty while delivering, else "stalled" or "slow"."""
         return self._state
 
+    def observe(self, now: float, delivered: bool) -> str | None:
+        """One read of the stream: its problem in words when the state just changed ("" for
+        fine again), None when it did not."""
+        if delivered:
+            self.delivered(now)
+        was = self._state
+        problem = self.problem(now)
+        return problem if self._state != was else None
+
     def problem(self, now: float) -> str:
         """What is wrong with the stream now, in words; "" while it delivers."""
         while self._times and self._times[0] < now - RATE_WINDOW_S:
