@@ -30,6 +30,8 @@ td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}
 .side{flex:2;max-height:80vh;overflow:auto}video{width:100%;background:#000}
 .line{cursor:pointer;padding:.2rem .4rem;border-radius:4px}
 .line:hover,.event:hover{background:#eef}.line.now{background:#ffd}
+.flag{margin:.2rem 0 .2rem 1rem;padding:.1rem .4rem;border-left:3px solid #b35c00}
+.flag{color:#7a3e00;font-size:.9em}
 .t{color:#666;font-variant-numeric:tabular-nums}.speaker{font-weight:600;margin-right:.4rem}
 .event{cursor:pointer}img.wb{max-width:45%;border:1px solid #ccc;margin:.3rem}
 """
@@ -163,6 +165,31 @@ def _in_order(folder: Path, stem: str) -> list[Path]:
     return sorted(folder.glob(f"{stem}*.mkv"), key=lambda p: (part(p), p.name))
 
 
+def _flag_for(flags: list[dict], line: dict) -> dict | None:
+    """The candidate's flag on this transcript line (same start, speaker and text)."""
+    for f in flags:
+        try:
+            same_start = abs(float(f.get("start", -1)) - float(line.get("start", -2))) < 0.01
+        except (TypeError, ValueError):
+            continue
+        if same_start and f.get("speaker") == line.get("speaker") and f.get("text") == line.get(
+            "text"
+        ):
+            return f
+    return None
+
+
+def _flag_html(flag: dict | None) -> str:
+    if flag is None:
+        return ""
+    note = str(flag.get("note") or "")[:200]
+    said = f": &ldquo;{escape(note)}&rdquo;" if note else ""
+    return (
+        "<div class='flag' role='note'>&#9873; The candidate flagged this line as not what "
+        f"they said{said}</div>"
+    )
+
+
 @router.get("/review/attempts/{attempt_id}")
 def attempt_page(attempt_id: str, request: Request) -> Response:
     who = _reviewer(request)
@@ -178,16 +205,19 @@ def attempt_page(attempt_id: str, request: Request) -> Response:
     if not videos:
         video_html = "<p>No recording was uploaded.</p>"
     transcript = _read_json(folder / "transcript.json")
+    flags = _read_json(folder / "flags.json")
+    flags = [f for f in flags if isinstance(f, dict)] if isinstance(flags, list) else []
     lines = []
     for item in transcript if isinstance(transcript, list) else []:
         if not isinstance(item, dict):
             continue
         start, end = item.get("start", 0), item.get("end", item.get("start", 0))
+        flag = _flag_for(flags, item)
         lines.append(
             f"<div class='line' data-start='{escape(str(start))}' data-end='{escape(str(end))}'>"
             f"<span class='t'>{_clock(start)}</span> "
             f"<span class='speaker'>{escape(str(item.get('speaker', '')))}</span>"
-            f"{escape(str(item.get('text', '')))}</div>"
+            f"{escape(str(item.get('text', '')))}{_flag_html(flag)}</div>"
         )
     events = []
     for ev in _read_events(folder / "events.jsonl"):

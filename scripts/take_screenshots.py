@@ -6,7 +6,8 @@
 File-backed devices stand in for a camera and a microphone (a head-pose video and a speech
 WAV from ../shared/testdata; the failing case uses a photo of a coffee cup), a local
 backend receives the upload. Writes checks-passing.png, checks-failing.png,
-interview-captions.png, interview-whiteboard.png, finish-upload.png.
+interview-captions.png, interview-whiteboard.png, interview-camera-stopped.png,
+interview-disk-full.png, review.png, review-flagged.png, finish-upload.png.
 """
 
 from __future__ import annotations
@@ -255,10 +256,22 @@ def main() -> int:
         save(window, out, "interview-disk-full.png")
         ipage.show_device_problem("disk", "", "")
 
-        # 5. End the interview; the finish page uploads to the local backend.
+        # 5. End the interview; the review page with the final transcript, a line flagged.
         QTest.mouseClick(ipage.end_button, Qt.MouseButton.LeftButton)
         box = ipage.confirm_box
         box.button(box.StandardButton.Yes).click()
+        wait_until(lambda: flow.current == "review", 60, "the review page")
+        rpage = flow.review_page
+        wait_until(lambda: rpage.final_done, 120, "the final transcript")
+        rpage.select_line(lambda x: x["speaker"] == "candidate")
+        save(window, out, "review.png")
+        QTest.keyClicks(rpage.note, "I said: ask what you can do for your country")
+        QTest.mouseClick(rpage.flag_button, Qt.MouseButton.LeftButton)
+        wait_until(lambda: "flagged" in rpage.tree.currentItem().text(0), 10, "the flag")
+        save(window, out, "review-flagged.png")
+
+        # 6. Submit; the finish page uploads to the local backend.
+        QTest.mouseClick(rpage.submit_button, Qt.MouseButton.LeftButton)
         wait_until(lambda: flow.current == "finish", 60, "the finish page")
         fpage = flow.finish_page
         wait_until(lambda: fpage.receipt.isVisible(), 120, "the upload receipt")

@@ -29,6 +29,7 @@ from capture.microphone import MicrophoneSource, WavFileSource, open_microphone,
 from capture.scripted_microphone import ScriptedMicrophone
 from capture.speaker import NullSpeaker, Speaker
 from capture.types import Clock, DeviceInfo
+from session.attempt.playback import AnswerPlayer
 from session.attempt.store import Attempt
 from session.checks.session import CheckDevices
 from session.interview.config import InterviewConfig
@@ -78,6 +79,13 @@ def speaker(spec: str | int | AnySpeaker | None = None, *, silent: bool = False)
     if silent:
         return NullSpeaker(VOICE_RATE)
     return Speaker(parse_device_spec(spec), rate=VOICE_RATE)
+
+
+def answer_player(
+    attempt_dir: Path, spec: str | int | AnySpeaker | None = None, *, silent: bool = False
+) -> AnswerPlayer:
+    """Plays the candidate's own answers from the recording, on the interview's speaker."""
+    return AnswerPlayer(attempt_dir, speaker(spec, silent=silent))
 
 
 def live_devices(

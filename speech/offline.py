@@ -1,7 +1,9 @@
-"""One offline pass over a whole recording, with the live captioner's model."""
+"""One offline pass over a whole recording: ``main.py transcribe`` and the attempt's final
+transcript both use it, with the same settings, so their text is the same."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,12 +12,22 @@ import numpy as np
 from capture.types import AUDIO_RATE
 from speech.models import WhisperSettings, load_whisper
 
+BEAM_SIZE = 5
+
+
+@dataclass(slots=True)
+class TimedWord:
+    start: float
+    end: float
+    text: str
+
 
 @dataclass(slots=True)
 class Segment:
     start: float
     end: float
     text: str
+    words: list[TimedWord] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -43,8 +55,14 @@ def read_audio(path: str | Path) -> np.ndarray:
 
 
 def transcribe_audio(
-    audio: np.ndarray, settings: WhisperSettings | None = None, *, beam_size: int = 5
+    audio: np.ndarray,
+    settings: WhisperSettings | None = None,
+    *,
+    beam_size: int = BEAM_SIZE,
+    progress: Callable[[float], None] | None = None,
 ) -> Transcript:
+    """Beam search with word times; silence skipped by the VAD. ``progress`` gets the
+    share of the audio done (0..1) after each segment, from the decoding thread."""
     settings = settings or WhisperSettings()
     model = load_whisper(settings)
     segments, _info = model.transcribe(
@@ -53,6 +71,19 @@ def transcribe_audio(
         beam_size=beam_size,
         vad_filter=True,
         condition_on_previous_text=False,
+        word_timestamps=True,
     )
-    out = [Segment(round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments]
+    total = len(audio) / AUDIO_RATE
+    out = []
+    for s in segments:  # a generator: decoding happens as it is consumed
+        words = [
+            TimedWord(round(w.start, 2), round(w.end, 2), w.word.strip())
+            for w in s.words or ()
+            if w.word.strip()
+        ]
+        out.append(Segment(round(s.start, 2), round(s.end, 2), s.text.strip(), words))
+        if progress is not None and total > 0:
+            progress(min(1.0, s.end / total))
+    if progress is not None:
+        progress(1.0)
     return Transcript(" ".join(s.text for s in out if s.text), out)

@@ -178,3 +178,14 @@ def update_manifest(attempt_dir: Path, state: AttemptState | str, **changes: Any
         args["finished_at"],
         extra,
     )
+
+
+def refresh_manifest(attempt_dir: Path) -> bool:
+    """Re-hashes the folder's files into its manifest, keeping its state and every field
+    (a file was added or replaced after the interview: the final transcript, a flag).
+    False when the folder has no readable manifest."""
+    state = read_state(attempt_dir)
+    if state is None:
+        return False
+    update_manifest(attempt_dir, state)
+    return True

@@ -21,6 +21,7 @@ from session.attempt.store import AttemptStore
 from session.interview.brain.turn import Brain
 from session.interview.driver import DriverOptions
 from speech.captioner import CaptionUpdate
+from speech.models import WhisperSettings
 from speech.tts import OnEnd, OnStart
 from speech.vad import SpeechFrame
 
@@ -51,6 +52,10 @@ class EngineOptions:
     # Who writes the follow-ups when EngineParts.brain is None: "scripted", "local" or a
     # server URL (session.interview.brain.choice). The apps default to "local".
     brain: str = "scripted"
+
+    def whisper_settings(self) -> WhisperSettings:
+        """The Whisper model for captions and the final transcript."""
+        return WhisperSettings(model_dir=self.whisper_model_dir)
 
 
 class VoiceLike(Protocol):

@@ -1,4 +1,4 @@
-"""One attempt through the pages: checks -> interview -> finish (upload, receipt).
+"""One attempt through the pages: checks -> interview -> review -> finish (upload, receipt).
 
 ``InterviewFlow`` owns the three pages and puts them into a ``QStackedWidget`` it is given,
 so the desktop window and the kiosk (one flow per candidate) drive attempts the same way.
@@ -17,12 +17,14 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
+from session.attempt.manifest import refresh_manifest
 from session.attempt.store import AttemptStore
 from session.interview.options import EngineOptions, EngineParts
 from ui.desktop.check_runner import CheckRunner, CheckSettings
 from ui.desktop.checks_page import ChecksPage
 from ui.desktop.finish_page import FinishPage
 from ui.desktop.interview_page import InterviewPage
+from ui.desktop.review_page import ReviewPage
 from ui.qt.bridge import Bridge, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ class FlowOptions:
     # Where the engine records answered questions and the flow the end state and the
     # receipt; None: nowhere (a bare folder, as in ``main.py run``).
     store: AttemptStore | None = None
+    # The candidate reviews the transcript (and flags lines) before Submit; off for
+    # unattended runs, where the final transcript is made before the upload all the same.
+    review: bool = True
 
     def check_settings(self, config: Any) -> CheckSettings:
         needs_screen = any(
@@ -81,8 +86,9 @@ class InterviewFlow(QObject):
     """Drives one attempt: ``begin(config, attempt)`` shows the checks; Start opens the
     interview; the engine's ``on_finished`` shows the finish page and starts the upload.
 
-    Signals: ``page_changed(str)`` ("checks" | "interview" | "finish"), ``interview_started``,
-    ``interview_finished(summary)``, ``upload_status(str)`` (one line for a status bar),
+    Signals: ``page_changed(str)`` ("checks" | "interview" | "review" | "finish"),
+    ``interview_started``, ``interview_finished(summary)``, ``finish_shown`` (the review
+    submitted, or none to do), ``upload_status(str)`` (one line for a status bar),
     ``uploaded(receipt)``, ``done`` (candidate pressed Done), ``help_requested``,
     ``report_requested``."""
 
@@ -91,6 +97,7 @@ class InterviewFlow(QObject):
     page_changed = Signal(str)
     interview_started = Signal()
     interview_finished = Signal(object)
+    finish_shown = Signal()
     upload_status = Signal(str)
     # True: the attempt is in the upload queue; False: nothing will be queued (practice,
     # no server). Decisions follow this, never the wording of upload_status.
@@ -117,10 +124,13 @@ class InterviewFlow(QObject):
         self.engine: Any = None
         self.checks_page: ChecksPage | None = None
         self.interview_page = InterviewPage(runner)
+        self.review_page = ReviewPage(runner)
         self.finish_page = FinishPage()
         self._stopped = False
         stack.addWidget(self.interview_page)
+        stack.addWidget(self.review_page)
         stack.addWidget(self.finish_page)
+        self.review_page.submit_requested.connect(self._on_submit)
         self.interview_page.help_requested.connect(self.help_requested)
         self.interview_page.end_confirmed.connect(self._on_end_confirmed)
         # If the interviewer's closing line never finishes (a stuck audio device), the
@@ -147,6 +157,8 @@ class InterviewFlow(QObject):
             return "checks"
         if w is self.interview_page:
             return "interview"
+        if w is self.review_page:
+            return "review"
         if w is self.finish_page:
             return "finish"
         return ""
@@ -238,36 +250,95 @@ class InterviewFlow(QObject):
 
     def _on_finished(self, summary: Any) -> None:
         self._end_watchdog.stop()
-        if self.current == "finish":
+        if self.current in ("review", "finish"):
             return
         forced = self._forced_end
         self.interview_page.detach()
         self.finish_page.show_summary(summary)
-        self._show(self.finish_page, "finish")
+        folder = attempt_dir_of(self.attempt)
+        review = self.options.review and folder is not None
+        if review:
+            self.review_page.status.setText("Saving your recording\u2026")
+            self.review_page.submit_button.setEnabled(False)
+            self._show(self.review_page, "review")
+        else:
+            self._show_finish()
         self.interview_finished.emit(summary)
-        practice = bool(getattr(self.config, "practice", False))
-        if practice:
-            self.finish_page.show_practice()
-            self.upload_status.emit("Practice interview: kept on this computer")
-            self.upload_handoff.emit(False)
         engine = self.engine
-        if engine is None:
-            if not practice:
-                self.start_upload()
-            return
 
         def stop() -> None:
-            engine.stop(10.0)
+            if engine is not None:
+                engine.stop(10.0)
             if forced:
                 self._mark_finished()
 
         def after_stop(_result: Any = None) -> None:
             # The engine closes the recording and writes the manifest in stop(): only then
-            # is the attempt folder ready to send.
-            if not practice:
-                self.start_upload()
+            # can the final transcript be made and the attempt folder be sent.
+            if self._stopped or folder is None:
+                if not review:
+                    self._submit_after_final_pass(None)
+                return
+            if review:
+                self.review_page.begin(folder, self._practice, self._final_pass, self._player())
+            else:
+                self.finish_page.upload_detail.setText("Preparing the final transcript\u2026")
+                self.runner.run(
+                    lambda: self._final_pass(folder, None),
+                    self._submit_after_final_pass,
+                    self._submit_after_final_pass,
+                    self,
+                )
 
         self.runner.run(stop, after_stop, after_stop, self)
+
+    def present_finished(self, config: Any, attempt: Any, summary: Any) -> None:
+        """An attempt that ended earlier (finished as it is after a crash): the review and
+        the finish page, as after an interview."""
+        self.config, self.attempt, self.engine = config, attempt, None
+        self._stopped = self._forced_end = False
+        self._on_finished(summary)
+
+    @property
+    def _practice(self) -> bool:
+        return bool(getattr(self.config, "practice", False))
+
+    def _final_pass(self, folder: Path, progress: Callable[[float], None] | None) -> Any:
+        from session.attempt.final_transcript import run_final_pass
+
+        options = self.options.engine_options or EngineOptions()
+        return run_final_pass(folder, options.whisper_settings(), progress)
+
+    def _player(self) -> Any:
+        """Plays the candidate's answers on the interview's speaker; None without one."""
+        from session import assemble
+
+        folder = attempt_dir_of(self.attempt)
+        if folder is None:
+            return None
+        try:
+            return assemble.answer_player(folder, self.options.speaker)
+        except Exception as e:  # no playback is no reason to lose the review
+            log.warning("no playback on the review page: %s", e)
+            return None
+
+    def _on_submit(self) -> None:
+        self.review_page.close_player()
+        self._show_finish()
+        self._submit_after_final_pass(None)
+
+    def _show_finish(self) -> None:
+        if self._practice:
+            self.finish_page.show_practice()
+        self._show(self.finish_page, "finish")
+        self.finish_shown.emit()
+
+    def _submit_after_final_pass(self, _result: Any) -> None:
+        if self._practice:
+            self.upload_status.emit("Practice interview: kept on this computer")
+            self.upload_handoff.emit(False)
+            return
+        self.start_upload()
 
     def _mark_finished(self) -> None:
         """The candidate ended the interview; a forced stop leaves it "interrupted", but it
@@ -306,6 +377,7 @@ class InterviewFlow(QObject):
         prepare = self.options.before_upload
 
         def enqueue() -> None:
+            refresh_manifest(folder)  # flags and the final transcript came after it
             if prepare is not None:
                 prepare(folder)
             queue.enqueue(folder)
@@ -354,6 +426,7 @@ class InterviewFlow(QObject):
         if self.checks_page is not None:
             ok = self.checks_page.stop(min(timeout, 2.0)) and ok
         self.interview_page.detach()
+        self.review_page.close_player()
         if self.engine is not None:
             try:
                 r = self.engine.stop(timeout)

@@ -158,13 +158,7 @@ class MainWindow(QMainWindow):
             return self._ensure_store().finish_as_is(attempt_id)
 
         def done(attempt: Any) -> None:
-            self.flow.config, self.flow.attempt = choice.config, attempt
-            self.flow.finish_page.show_summary({"reason": "finished_as_is"})
-            self.stack.setCurrentWidget(self.flow.finish_page)
-            if choice.practice:
-                self.flow.finish_page.show_practice()
-            else:
-                self.flow.start_upload()
+            self.flow.present_finished(choice.config, attempt, {"reason": "finished_as_is"})
 
         self.runner.run(finish, done, lambda e: self.welcome.show_message(str(e)))
 

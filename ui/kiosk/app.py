@@ -455,7 +455,7 @@ class KioskApp(QObject):
         self._quitting = True
         self.exit_code = code
         self._sweeper.stop()
-        interrupted = self.run is not None and self._run_phase in ("checks", "interview")
+        interrupted = self.run is not None and self._run_phase in ("checks", "interview", "review")
         if self.run is not None:
             self.run.stop()
         self.tasks.wait(10.0)

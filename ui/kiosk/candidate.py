@@ -36,7 +36,7 @@ class RunRequest:
 class CandidateRun(QObject):
     """Base of every run. Subclasses emit the signals from the GUI thread.
 
-    ``phase``: "checks" | "interview" | "finish" (the kiosk grabs the keyboard in
+    ``phase``: "checks" | "interview" | "review" | "finish" (the kiosk grabs the keyboard in
     "interview"); ``faces(count, t)`` feeds the integrity monitor; ``interview_over`` comes
     before the attempt folder is closed (last moment to write events); ``finished(summary)``
     ends the run (summary: dict with at least ``attempt_dir`` and ``ok``)."""

@@ -77,12 +77,14 @@ class FlowRun(CandidateRun):
             upload_queue=upload_queue,
             before_upload=lambda folder: stamp_candidate(folder, code, station),
             store=self.store,
+            review=not self.unattended,  # nobody is there to review a simulated run
         )
         self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
         self.flow.bridge.frame.connect(self._frame)
         self.flow.bridge.device.connect(self.device)
-        self.flow.interview_finished.connect(self._interview_finished)
+        self.flow.interview_finished.connect(self.interview_over)
+        self.flow.finish_shown.connect(self._finish_shown)
         self.flow.done.connect(self._end)
         self.flow.upload_handoff.connect(lambda _queued: self._queued.set())
         self.flow.interview_started.connect(self._started)
@@ -129,8 +131,7 @@ class FlowRun(CandidateRun):
         if faces is not None:
             self.faces.emit(len(faces), float(getattr(frame, "t", self._clock())))
 
-    def _interview_finished(self, summary: Any) -> None:
-        self.interview_over.emit(summary)
+    def _finish_shown(self) -> None:
         # The finish page stays up a while (the candidate sees the upload start), then the
         # station goes back to a clean welcome screen on its own.
         self._hold.start(int(self.finish_hold_s * 1000))

@@ -1,6 +1,6 @@
 """The interview page driven by the real interview engine through a short interview: buttons
 reach the engine, questions and captions show up, the whiteboard appears for its question
-and autosaves, the finish page follows."""
+and autosaves, the review page and then the finish page follow."""
 
 from __future__ import annotations
 
@@ -59,6 +59,9 @@ class InstantVoice:
         ended(t + 0.01, False)
 
     def stop(self):
+        pass
+
+    def close(self, timeout=None):
         pass
 
 
@@ -151,6 +154,11 @@ def test_interview_page_drives_real_engine_and_autosaves_whiteboard(
 
         with qtbot.waitSignal(flow.interview_finished, timeout=20000):
             QTest.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+        # The candidate reviews first; Submit shows the finish page.
+        assert flow.current == "review"
+        qtbot.waitUntil(lambda: flow.review_page.final_done, timeout=20000)
+        with qtbot.waitSignal(flow.finish_shown, timeout=5000):
+            QTest.mouseClick(flow.review_page.submit_button, Qt.MouseButton.LeftButton)
         assert flow.current == "finish"
         # Both questions were moved on from with Next and nothing said: the page says so.
         assert flow.finish_page.summary.text().startswith("You answered 0 of 2 questions")
@@ -282,7 +290,7 @@ def test_end_interview_never_hangs_on_a_stuck_closing_line(qtbot, runner, interv
         QTest.mouseClick(page.end_button, Qt.MouseButton.LeftButton)
         with qtbot.waitSignal(flow.interview_finished, timeout=20000):
             page.confirm_box.button(page.confirm_box.StandardButton.Yes).click()
-        assert flow.current == "finish"
+        assert flow.current == "review"
         qtbot.waitUntil(lambda: store.get(attempt.id).state == "finished", timeout=15000)
     finally:
         flow.stop(5.0)

@@ -122,7 +122,7 @@ def test_finish_page_shows_bytes_rate_time_left_then_receipt(qtbot):
     assert "recording.mkv (45.6 MB)" in page.receipt.text()
 
 
-def test_finish_as_is_closes_the_interrupted_attempt_and_shows_the_finish_page(qtbot, tmp_path):
+def test_finish_as_is_closes_the_interrupted_attempt_then_reviews_and_finishes(qtbot, tmp_path):
     store = AttemptStore(tmp_path / "a.sqlite3", tmp_path / "attempts")
     cfg = load_interview(OFFICIAL)
     a = store.start_attempt(cfg)
@@ -131,8 +131,12 @@ def test_finish_as_is_closes_the_interrupted_attempt_and_shows_the_finish_page(q
     w = make_window(qtbot, tmp_path, [OFFICIAL], store)
     try:
         QTest.mouseClick(w.welcome.finish_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.flow.finish_page, timeout=10000)
+        review = w.flow.review_page
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is review, timeout=10000)
+        qtbot.waitUntil(lambda: review.final_done, timeout=20000)
         assert store.get(a.id).state == "finished"
+        QTest.mouseClick(review.submit_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.flow.finish_page, timeout=10000)
         assert "No server" in w.flow.finish_page.upload_detail.text()
     finally:
         w.shutdown()
