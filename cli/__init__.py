@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 
 def print_file_error(name: str, error: Exception, as_json: bool) -> None:
@@ -11,3 +13,26 @@ def print_file_error(name: str, error: Exception, as_json: bool) -> None:
         print(json.dumps({"file": name, "error": str(error)}), flush=True)
     else:
         print(f"{name}: error: {error}", flush=True)
+
+
+def whisper_model_dir(value: str) -> Path:
+    """``--whisper-model DIR``: a folder holding a CTranslate2 Whisper model."""
+    import argparse  # the sub-commands import it anyway; kept out of the module's top
+
+    path = Path(value).expanduser()
+    if not (path / "model.bin").is_file():
+        raise argparse.ArgumentTypeError(
+            f"{path} holds no CTranslate2 Whisper model (model.bin missing)"
+        )
+    return path
+
+
+def add_whisper_option(p: Any) -> None:
+    p.add_argument(
+        "--whisper-model",
+        metavar="DIR",
+        type=whisper_model_dir,
+        default=None,
+        help="a CTranslate2 Whisper model folder for captions and the final transcript "
+        "(default: the bundled tiny.en, or whisper-base for interviews not in English)",
+    )

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli import add_whisper_option
 from cli.brain_option import add_brain_option
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ def add_app_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8000")
     p.add_argument("--token", metavar="TOKEN", help="station token for the backend")
     add_brain_option(p, "--interviewer")
+    add_whisper_option(p)
 
 
 def display_problem() -> str | None:
@@ -133,7 +135,9 @@ def run_app(args: argparse.Namespace, on_ready: Any = None) -> int:
         backend_url=args.backend,
         token=args.token,
         upload_queue=queue,
-        engine_options=EngineOptions(brain=args.interviewer),
+        engine_options=EngineOptions(
+            brain=args.interviewer, whisper_model_dir=getattr(args, "whisper_model", None)
+        ),
     )
     window = MainWindow(AppOptions(interviews=files, flow=flow))
     window.show()

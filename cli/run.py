@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from capture.types import DeviceError
+from cli import add_whisper_option
 from cli.brain_option import add_brain_option
 from session import assemble
 
@@ -45,6 +46,7 @@ def add_parser(subparsers: Any) -> None:
         "scripted follow-up is used (default %(default)s)",
     )
     add_brain_option(p)
+    add_whisper_option(p)
 
 
 def _positive(text: str) -> float:
@@ -60,6 +62,19 @@ def _positive(text: str) -> float:
 def _fail(message: str, code: int = 1) -> int:
     sys.stderr.write(f"main.py run: error: {message}\n")
     return code
+
+
+def _final_transcript(attempt_dir: Path, options: Any, language: str) -> Any:
+    """The offline pass that replaces the live captions (as after an interview in the app)."""
+    from session.attempt.final_transcript import FinalPass, run_final_pass
+    from speech.models import ModelMissingError
+
+    if not attempt_dir.is_dir():
+        return FinalPass("live", "no attempt folder")
+    try:
+        return run_final_pass(attempt_dir, options.whisper_settings(language))
+    except ModelMissingError as e:
+        return FinalPass("live", str(e))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
     acc = Accommodations(end_of_turn_s=args.end_of_turn_s, long_pause_s=args.long_pause_s)
     driver_options = DriverOptions(accommodations=acc, think_timeout_s=args.think_timeout_s)
     engine_ref: list[InterviewEngine] = []
+    options = EngineOptions(
+        driver=driver_options, brain=args.brain, whisper_model_dir=args.whisper_model
+    )
     candidate = SimulatedCandidate(mic, clips, lambda: engine_ref[0].end_interview())
 
     engine = assemble.build_engine(
@@ -113,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         devices,
         clock,
         candidate,
-        EngineOptions(driver=driver_options, brain=args.brain),
+        options,
     )
     engine_ref.append(engine)
     try:
@@ -130,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         engine.stop(10.0)
         candidate.cancel()
     summary = engine.summary or {}
+    final = _final_transcript(attempt_dir, options, config.language)
     result: dict[str, Any] = {
         "attempt_dir": str(attempt_dir),
         "questions_asked": summary.get("questions_asked", 0),
@@ -143,7 +162,10 @@ def run(args: argparse.Namespace) -> int:
         "brain": summary.get("brain", "scripted"),
         "follow_ups_generated": summary.get("follow_ups_generated", 0),
         "fallbacks": summary.get("fallbacks", 0),
+        "transcript": final.source,  # "final" (the offline pass) or "live"
     }
+    if final.reason:
+        result["transcript_note"] = final.reason
     if summary.get("incomplete"):
         result["incomplete"] = summary["incomplete"]
     if summary.get("brain_notice"):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from cli import print_file_error
-from speech.models import ModelMissingError, WhisperSettings
+from speech.models import ModelMissingError, settings_for_language
 
 
 def _threads(value: str) -> int:
@@ -27,7 +27,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="audio or video files")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument(
-        "--model-dir", type=Path, default=None, help="a CTranslate2 Whisper model folder"
+        "--model-dir",
+        "--whisper-model",
+        dest="model_dir",
+        type=Path,
+        default=None,
+        help="a CTranslate2 Whisper model folder",
+    )
+    p.add_argument(
+        "--language",
+        default="en",
+        help="the speech's language, e.g. en, de, fr (default en; other languages use the "
+        "bundled multilingual model unless --whisper-model is given)",
     )
     p.add_argument(
         "--compute-type",
@@ -41,9 +52,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from speech.offline import AudioReadError, read_audio, transcribe_audio
 
-    settings = WhisperSettings(
-        model_dir=args.model_dir, compute_type=args.compute_type, threads=args.threads
-    )
+    try:
+        settings = settings_for_language(
+            args.language, args.model_dir, compute_type=args.compute_type, threads=args.threads
+        )
+    except ModelMissingError as e:
+        print(f"transcribe: {e}. {getattr(e, 'fix', '')}".strip(), file=sys.stderr, flush=True)
+        return 1
     failed = False
     for name in args.files:
         try:

@@ -101,10 +101,14 @@ class StreamingCaptioner:
         settings: CaptionerSettings | None = None,
         *,
         decoder: WindowDecoder | None = None,
+        language: str = "en",
     ) -> None:
         self.settings = settings or CaptionerSettings()
         self._decoder = decoder or WindowDecoder(
-            model, beam_size=self.settings.beam_size, short_context=self.settings.short_context
+            model,
+            beam_size=self.settings.beam_size,
+            short_context=self.settings.short_context,
+            language=language,
         )
         self._vad = VoiceActivityDetector(threshold=self.settings.vad_threshold)
         self.reset()

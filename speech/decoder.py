@@ -57,6 +57,7 @@ class WindowDecoder:
         min_context_s: float = 10.0,
         short_context: bool = True,
         tokens_per_s: float = 8.0,
+        language: str = "en",
     ) -> None:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -68,7 +69,7 @@ class WindowDecoder:
         self.short_context = short_context
         self.tokens_per_s = tokens_per_s
         self.tokenizer = Tokenizer(
-            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
         )
         self._suppress = list(get_suppressed_tokens(self.tokenizer, [-1]))
 

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 class ModelMissingError(RuntimeError):
     """A bundled model is not installed where we expect it."""
 
+    fix = "Reinstall the app (make setup), or point whisper_model at a model folder."
+
+
+class LanguageNotSupportedError(ModelMissingError):
+    """The interview's language cannot be transcribed with the Whisper model at hand."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
 
 def _package_dir(package: str) -> Path:
     try:
@@ -49,6 +59,50 @@ class WhisperSettings:
 
     def resolved_dir(self) -> Path:
         return Path(self.model_dir) if self.model_dir is not None else default_whisper_model_dir()
+
+
+ENGLISH = "en"
+
+
+def known_languages() -> frozenset[str]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+def settings_for_language(
+    language: str | None, model_dir: Path | None = None, **kw: object
+) -> WhisperSettings:
+    """Settings that transcribe ``language``: the model configured (``model_dir``), else the
+    bundled tiny.en for English and the bundled multilingual base for other languages.
+    Raises LanguageNotSupportedError, saying what to do, when no installed model can."""
+    language = (language or ENGLISH).strip().lower()
+    if language not in known_languages():
+        raise LanguageNotSupportedError(
+            f"the language {language!r} is not one Whisper knows",
+            "Set the interview's language: to a two-letter code such as en, de or fr.",
+        )
+    if model_dir is None and language != ENGLISH:
+        from speech.whisper_files import joined_dir
+
+        model_dir = joined_dir()
+        if model_dir is None:
+            raise LanguageNotSupportedError(
+                f"speech in {language!r} needs a multilingual Whisper model, but only the "
+                "English one (tiny.en) is installed",
+                "Run make setup to install the multilingual model, or point the station's "
+                "whisper_model (or --whisper-model DIR) at a multilingual CTranslate2 "
+                "Whisper model.",
+            )
+    settings = WhisperSettings(model_dir=model_dir, language=language, **kw)  # type: ignore[arg-type]
+    if language != ENGLISH and not load_whisper(settings).model.is_multilingual:
+        raise LanguageNotSupportedError(
+            f"speech in {language!r} needs a multilingual Whisper model, but the one in "
+            f"{settings.resolved_dir()} only knows English",
+            "Point the station's whisper_model (or --whisper-model DIR) at a multilingual "
+            "CTranslate2 Whisper model, such as the bundled whisper-base.",
+        )
+    return settings
 
 
 _cache: dict[tuple[str, str, int], WhisperModel] = {}

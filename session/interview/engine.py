@@ -328,11 +328,12 @@ class InterviewEngine:
             return self.parts.captions(self._on_caption_update)
         from speech.caption_worker import CaptionWorker
         from speech.captioner import StreamingCaptioner
-        from speech.models import WhisperSettings, load_whisper
+        from speech.models import load_whisper
 
-        model = load_whisper(WhisperSettings(model_dir=self.options.whisper_model_dir))
+        settings = self.options.whisper_settings(self.config.language)
+        model = load_whisper(settings)
         return CaptionWorker(
-            StreamingCaptioner(model),
+            StreamingCaptioner(model, language=settings.language),
             self._on_caption_update,
             min_chunk_s=self.options.caption_min_chunk_s,
         )

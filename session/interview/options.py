@@ -21,7 +21,7 @@ from session.attempt.store import AttemptStore
 from session.interview.brain.turn import Brain
 from session.interview.driver import DriverOptions
 from speech.captioner import CaptionUpdate
-from speech.models import WhisperSettings
+from speech.models import WhisperSettings, settings_for_language
 from speech.tts import OnEnd, OnStart
 from speech.vad import SpeechFrame
 
@@ -53,9 +53,10 @@ class EngineOptions:
     # server URL (session.interview.brain.choice). The apps default to "local".
     brain: str = "scripted"
 
-    def whisper_settings(self) -> WhisperSettings:
-        """The Whisper model for captions and the final transcript."""
-        return WhisperSettings(model_dir=self.whisper_model_dir)
+    def whisper_settings(self, language: str | None = "en") -> WhisperSettings:
+        """The Whisper model for captions and the final transcript of an interview in
+        ``language``; raises LanguageNotSupportedError (with what to do) when none can."""
+        return settings_for_language(language, self.whisper_model_dir)
 
 
 class VoiceLike(Protocol):

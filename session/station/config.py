@@ -67,6 +67,9 @@ class StationConfig:
     # Who writes the follow-ups: "local" (the bundled model), "scripted" (the interview's own)
     # or the URL of the organisation's OpenAI-compatible server (key: INTERVIEW_KIOSK_LLM_KEY).
     interviewer: str = "local"
+    # A CTranslate2 Whisper model folder for captions and the final transcript; None: the
+    # bundled ones (tiny.en for English, whisper-base for other languages).
+    whisper_model: Path | None = None
     source: Path | None = None  # the file this was read from
 
     @property
@@ -148,6 +151,7 @@ _KNOWN = {
     "text_scale",
     "face_threshold_s",
     "interviewer",
+    "whisper_model",
 }
 
 
@@ -222,6 +226,16 @@ def parse_station(data: Any, path: Path | None = None) -> StationConfig:
             path,
         )
     interview = data.get("interview")
+    whisper = data.get("whisper_model")
+    whisper_model = None
+    if whisper is not None:
+        whisper_model = _path("whisper_model", _typed(whisper, "whisper_model", str, path))
+        if not (whisper_model / "model.bin").is_file():
+            raise StationConfigError(
+                "whisper_model",
+                f"{whisper_model} holds no CTranslate2 Whisper model (model.bin missing)",
+                path,
+            )
     return StationConfig(
         station_id=station_id,
         backend_url=url,
@@ -243,6 +257,7 @@ def parse_station(data: Any, path: Path | None = None) -> StationConfig:
         high_contrast=_typed(data.get("high_contrast", False), "high_contrast", bool, path),
         text_scale=scale,
         interviewer=interviewer,
+        whisper_model=whisper_model,
         source=path,
     )
 
@@ -294,6 +309,7 @@ def dump_station(cfg: StationConfig) -> str:
         "high_contrast": cfg.high_contrast,
         "text_scale": cfg.text_scale,
         "interviewer": cfg.interviewer,
+        **({"whisper_model": str(cfg.whisper_model)} if cfg.whisper_model else {}),
     }
     lines = ["# Interview Kiosk station config (python main.py station check FILE validates it)"]
     lines += [f"{k} = {_toml_value(v)}" for k, v in top.items()]

@@ -307,7 +307,9 @@ class InterviewFlow(QObject):
         from session.attempt.final_transcript import run_final_pass
 
         options = self.options.engine_options or EngineOptions()
-        return run_final_pass(folder, options.whisper_settings(), progress)
+        return run_final_pass(
+            folder, options.whisper_settings(getattr(self.config, "language", "en")), progress
+        )
 
     def _player(self) -> Any:
         """Plays the candidate's answers on the interview's speaker; None without one."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from session import assemble
+from session.interview.options import EngineOptions
 from session.interview.simulated_candidate import SimulatedCandidate
 from session.station.candidates import stamp_candidate, store_path
 from session.station.config import StationConfig, StationConfigError
@@ -78,6 +79,8 @@ class FlowRun(CandidateRun):
             before_upload=lambda folder: stamp_candidate(folder, code, station),
             store=self.store,
             review=not self.unattended,  # nobody is there to review a simulated run
+            # the final transcript's model (the engine's options are built per run)
+            engine_options=EngineOptions(whisper_model_dir=cfg.whisper_model),
         )
         self.flow = InterviewFlow(self.pages, runner, options, parent=self)
         self.flow.page_changed.connect(self.phase.emit)
@@ -166,7 +169,7 @@ class FlowRun(CandidateRun):
     def _make_engine(self, config: Any, attempt: Any, bridge: Any, options: Any) -> Any:
         from session.interview.driver import Accommodations, DriverOptions
         from session.interview.listener import EngineListener, Listeners
-        from session.interview.options import EngineOptions, EngineParts
+        from session.interview.options import EngineParts
 
         acc = self.request.accommodations
         own = config.silence.end_of_turn_s
@@ -187,7 +190,9 @@ class FlowRun(CandidateRun):
             self._clock,
             listener,
             EngineOptions(
-                driver=DriverOptions(accommodations=driver_acc), brain=self.cfg.interviewer
+                driver=DriverOptions(accommodations=driver_acc),
+                brain=self.cfg.interviewer,
+                whisper_model_dir=self.cfg.whisper_model,
             ),
             EngineParts(store=self.store, events=self.events),
         )

@@ -45,6 +45,18 @@ def test_dump_then_load_gives_the_same_config(tmp_path):
     assert again.proctor_pin == PIN and again.token_file == cfg.token_file
 
 
+def test_a_whisper_model_folder_is_checked_and_kept(tmp_path):
+    model = tmp_path / "models" / "whisper-small"
+    model.mkdir(parents=True)
+    (model / "model.bin").write_bytes(b"x")
+    cfg = parse_station(base(whisper_model="models/whisper-small"), tmp_path / "x.toml")
+    assert cfg.whisper_model == model
+    f = tmp_path / "y.toml"
+    f.write_text(dump_station(cfg))
+    assert load_station(f).whisper_model == model
+    assert parse_station(base(), tmp_path / "x.toml").whisper_model is None
+
+
 def test_yaml_is_accepted_too(tmp_path):
     f = tmp_path / "s.yaml"
     f.write_text(
@@ -71,6 +83,8 @@ def test_yaml_is_accepted_too(tmp_path):
         ({"face_threshold_s": 0}, "face_threshold_s"),
         ({"interviewer": "gpt"}, "interviewer"),
         ({"interviewer": 3}, "interviewer"),
+        ({"whisper_model": "/nowhere/model"}, "whisper_model"),
+        ({"whisper_model": 5}, "whisper_model"),
     ],
 )
 def test_each_bad_field_is_named_in_the_error(over, field):
