@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -104,6 +105,9 @@ class _SpeakerBase:
         )
 
     _latency = 0.0  # seconds between handing audio to the device and hearing it
+    # (samples, rate, seconds until they are heard), from the device's thread, for every
+    # block the device plays (the echo canceller's far end); None: nobody listens.
+    on_rendered: Callable[[np.ndarray, int, float], None] | None = None
 
     def _took(self, frames: int, real: int) -> None:
         if real:
@@ -151,6 +155,12 @@ class Speaker(_SpeakerBase):
     def _callback(self, outdata: np.ndarray, frames: int, time_info: object, status) -> None:
         real = self._queue.take(outdata[:, 0])
         self._took(frames, real)
+        rendered = self.on_rendered
+        if rendered is not None:
+            try:  # what the device plays, silence included: the echo canceller's reference
+                rendered(outdata[:, 0].copy(), self.rate, self._latency)
+            except Exception:  # never let a listener break the audio thread
+                self.on_rendered = None
 
     def close(self) -> None:
         self.stop()

@@ -12,14 +12,26 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from capture.types import AudioBlock
 
+if TYPE_CHECKING:
+    from speech.echo_canceller import EchoCanceller
+
 log = logging.getLogger(__name__)
 
 REF_BLOCK_S = 0.1  # the played audio's level is kept per this much audio
+# With the canceller: a block it takes less than TALK_REDUCTION_DB out of, while the
+# interviewer plays, holds a voice that is not the echo (double talk), once the canceller
+# has shown it works (it took CONVERGED_DB or more out of the recent echo).
+TALK_REDUCTION_DB = 10.0
+TALK_BELOW_ECHO_DB = 6.0  # double talk is at most this much quieter than the echo heard
+ONSET_GUARD_S = 1.5  # after a line starts, the canceller needs this long to lock on again
+CONVERGED_DB = 15.0
+TALK_BLOCKS = 3  # this many blocks of double talk in a row (0.3 s) are the candidate
 
 
 def rms_db(samples: np.ndarray) -> float:
@@ -59,6 +71,7 @@ class EchoGate:
         learn_s: float = 0.3,
         max_dip_s: float = 0.1,
         max_delay_s: float = 1.5,
+        cancel_echo: bool = False,
     ) -> None:
         self.tail_s = tail_s
         self.barge_in_s = barge_in_s
@@ -80,6 +93,63 @@ class EchoGate:
         self._ref: deque[tuple[float, float]] = deque()
         self._ref_end = float("-inf")
         self._gains: deque[float] = deque(maxlen=200)  # mic level minus played level
+        # The echo canceller (speech.echo_canceller) runs before the gate: the gate then
+        # learns the small residual echo, so the candidate is heard at a normal level.
+        self._cancel_echo = cancel_echo
+        self._canceller: EchoCanceller | None = None
+        self._canceller_lock = threading.Lock()
+        self._talk_run = 0  # blocks of double talk in a row
+        self._reduction = (float("nan"), 0.0)  # (block time, dB the canceller took out)
+        self._reductions: deque[float] = deque(maxlen=30)  # of blocks with sound in them
+        self._echo_heard: deque[float] = deque(maxlen=50)  # mic level of echo-only blocks
+
+    def _get_canceller(self) -> EchoCanceller | None:
+        """Made at first use, on an audio thread (loading the native module takes a while)."""
+        if not self._cancel_echo:
+            return None
+        with self._canceller_lock:
+            if self._canceller is None and self._cancel_echo:
+                from speech.echo_canceller import make_echo_canceller
+
+                self._canceller = make_echo_canceller()
+                self._cancel_echo = self._canceller is not None
+            return self._canceller
+
+    @property
+    def cancelling(self) -> bool:
+        """True while the echo canceller is in use."""
+        return self._canceller is not None
+
+    def clean(self, block: AudioBlock) -> AudioBlock:
+        """The microphone block with the interviewer's echo cancelled (as it is without a
+        canceller)."""
+        canceller = self._get_canceller()
+        if canceller is None:
+            return block
+        cleaned = canceller.clean(block)
+        raw_db, clean_db = rms_db(block.samples), rms_db(cleaned.samples)
+        self._reduction = (cleaned.t, raw_db - clean_db)
+        if raw_db > self.floor_db:  # the microphone heard something: echo, voice or both
+            self._reductions.append(raw_db - clean_db)
+            if raw_db - clean_db >= CONVERGED_DB:  # the echo alone: how loud the mic hears it
+                self._echo_heard.append(raw_db)
+        return cleaned
+
+    def _double_talk(self, t: float, level: float, played: float | None) -> bool:
+        """The canceller, once converged, left most of this block in: someone other than
+        the interviewer is speaking (only while the interviewer plays)."""
+        if not self.cancelling or played is None or played <= self.floor_db:
+            return False
+        if self._started is None or t < self._started + ONSET_GUARD_S:
+            return False  # the canceller lets a line's first moments through: level rule only
+        at, reduction = self._reduction
+        if abs(at - t) > 1e-6 or len(self._reductions) < 10:
+            return False
+        converged = float(np.median(self._reductions)) >= CONVERGED_DB
+        loud = level >= self.floor_db + self.margin_db
+        if self._echo_heard:  # as loud as the echo nearly: a leak of it is far quieter
+            loud = loud and level >= float(np.median(self._echo_heard)) - TALK_BELOW_ECHO_DB
+        return converged and loud and reduction < TALK_REDUCTION_DB
 
     def interviewer_started(self, t: float) -> None:
         self._started, self._stopped = t, None
@@ -87,6 +157,7 @@ class EchoGate:
         self._loud_since = self._last_loud = None
         self._held.clear()
         self._barged = False
+        self._talk_run = 0
 
     def interviewer_stopped(self, t: float) -> None:
         if self._started is not None and self._stopped is None:
@@ -95,11 +166,23 @@ class EchoGate:
             while self._ref and self._ref[-1][0] > t:
                 self._ref.pop()
             self._ref_end = min(self._ref_end, t)
+        if self._canceller is not None:
+            self._canceller.stopped(t)
+
+    def interviewer_rendered(self, samples: np.ndarray, rate: int, t: float) -> None:
+        """What the speaker device plays (silence too), heard at session time ``t``: the
+        canceller's reference, exact even when the device falls behind."""
+        canceller = self._get_canceller()
+        if canceller is not None:
+            canceller.rendered(samples, rate, t)
 
     def interviewer_audio(self, samples: np.ndarray, rate: int, t: float) -> None:
         """Audio handed to the speaker at session time ``t``; it plays after what was
         handed over before it."""
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        canceller = self._get_canceller()
+        if canceller is not None:
+            canceller.played(samples, rate, t)
         n = max(1, int(REF_BLOCK_S * rate))
         levels = [rms_db(samples[i : i + n]) for i in range(0, len(samples), n)]
         with self._ref_lock:
@@ -178,7 +261,8 @@ class EchoGate:
             expected = self.echo_level_db()
         else:
             expected = max(self.floor_db, played + self.echo_gain_db())
-        if not learning and level >= expected + self.margin_db:
+        talk = self._double_talk(block.t, level, played)
+        if (not learning and level >= expected + self.margin_db) or talk:
             if self._loud_since is None:
                 self._loud_since = block.t
             self._last_loud = block.end
@@ -195,7 +279,10 @@ class EchoGate:
             self._loud_since = self._last_loud = None
             self._held.clear()
             return False, False
-        if self._loud_since is not None and block.end - self._loud_since >= self.barge_in_s:
+        # Double talk counts only without a break: a leak of the echo is a block or two.
+        self._talk_run = self._talk_run + 1 if talk else 0
+        long_loud = self._loud_since is not None and block.end - self._loud_since >= self.barge_in_s
+        if self._talk_run >= TALK_BLOCKS or long_loud:
             self._barged = True
             log.info(
                 "barge-in: %.1f dB heard, %.1f dB of echo expected (played %s dB, gain %.1f)",

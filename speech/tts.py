@@ -87,6 +87,7 @@ class VoicePlayer:
         clock: Clock = default_clock,
         *,
         on_audio: Callable[[np.ndarray, int, float], None] | None = None,
+        on_rendered: Callable[[np.ndarray, int, float], None] | None = None,
     ):
         self.voice = voice
         self.speaker = speaker
@@ -95,6 +96,9 @@ class VoicePlayer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        if on_rendered is not None and hasattr(speaker, "on_rendered"):
+            # (samples, rate, t heard on the session clock) of everything the device plays
+            speaker.on_rendered = lambda x, rate, delay: on_rendered(x, rate, clock() + delay)
 
     @property
     def speaking(self) -> bool:
@@ -139,7 +143,9 @@ class VoicePlayer:
                     if cancel.is_set():
                         break
                     self.speaker.write(audio)
-                    _call(self.on_audio, audio, self.speaker.rate, self.clock())
+                    # heard once the device has played it: its output latency later
+                    heard = self.clock() + float(getattr(self.speaker, "_latency", 0.0) or 0.0)
+                    _call(self.on_audio, audio, self.speaker.rate, heard)
                 if not started:
                     started = True
                     _call(on_start, self.clock())

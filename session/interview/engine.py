@@ -2,8 +2,8 @@
 
 Qt-free, used by the app (through ``ui.qt.bridge``) and by ``main.py run``. It opens the
 devices and the recording, runs the threads below, carries out the driver's actions and
-closes everything in order. The parts live beside it: ``microphone_path`` (recorder, level,
-echo gate, turn detector, captioner), ``camera_path`` (recorder, self-view, face checks),
+closes everything in order. Its parts: ``microphone_path`` (echo canceller, recorder, level,
+echo gate, turns, captions), ``camera_path`` (recorder, self-view, face checks),
 ``conversation`` (the voice, transcript lines, captions view), ``screen_share``. The driver
 thread is the only caller of the driver: an inbox of inputs and a tick every 0.1 s.
 ``stop(timeout)`` is idempotent, ordered and time-bounded; the attempt folder then holds a
@@ -116,7 +116,8 @@ class InterviewEngine:
         self._state = ""
         opts = self.options
         self.echo = EchoGate(
-            learn_s=opts.echo_learn_s, margin_db=opts.echo_margin_db, tail_s=opts.echo_tail_s
+            learn_s=opts.echo_learn_s, margin_db=opts.echo_margin_db, tail_s=opts.echo_tail_s,
+            cancel_echo=opts.echo_cancellation,
         )
         self._start_wall = 0.0
         self.recorder: Recorder | None = None
@@ -311,8 +312,7 @@ class InterviewEngine:
             self._spawn(camera.pump, "camera-pump")
             if opts.face_checks:
                 injected, preset = self.parts.face_detector, opts.face_preset
-                # The detector loads on the face-check thread: a slow model load delays
-                # neither the start of the interview nor a frame.
+                # Loaded on its own thread: a slow load delays neither the start nor a frame.
                 self._spawn(
                     lambda: camera.check_faces(injected or face_detector(preset)), "face-checks"
                 )
@@ -345,7 +345,7 @@ class InterviewEngine:
             InterviewerVoice(self.options.voice_model),
             self.speaker,
             self.clock,
-            on_audio=self.echo.interviewer_audio,
+            on_audio=self.echo.interviewer_audio, on_rendered=self.echo.interviewer_rendered,
         )
 
     def _write_manifest(self, state: str, resume: bool) -> None:

@@ -1,7 +1,7 @@
-"""The microphone's path through an interview: every block to the recorder and the level
-meter, then through the echo gate (the interviewer's own voice stays out) to the one voice
-activity detector, whose speech frames go to both the turn detector and the captioner. The
-candidate talking over the interviewer is a barge-in."""
+"""The microphone's path through an interview: every block through the echo canceller to
+the recorder and the level meter, then through the echo gate (the interviewer's residual
+voice stays out) to the one voice activity detector, whose speech frames go to both the turn
+detector and the captioner. The candidate talking over the interviewer is a barge-in."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ class MicrophonePath:
                 self._take(block)
 
     def _take(self, block: AudioBlock) -> None:
+        block = self._echo.clean(block)  # the recording, too, holds the candidate, not the echo
         self._recorder.add_audio(block)
         self._on_level(rms_db(block.samples))
         if self._turn_reset_at is not None:

@@ -1,0 +1,145 @@
+"""The echo canceller on the real PulseAudio path: the interviewer's real Piper voice plays on
+the virtual speaker, which the virtual microphone hears (a laptop's speakers and mic, no
+headphones). With the canceller, the recorded microphone holds almost nothing of that voice;
+without it, the voice is there at full level. A candidate clip played over the question is
+kept: the interviewer stops and the candidate's words reach the transcript. (Latency and
+false barge-ins over many lines are measured by bench/barge_in.py.)"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import jiwer
+import numpy as np
+import pytest
+
+from session.attempt.events import read_events
+from session.interview.config import parse_interview
+from session.interview.options import EngineOptions
+from session.runtime.clock import SessionClock
+from speech.echo import rms_db
+from speech.offline import read_audio
+from tests.heard import Heard
+
+pytestmark = [pytest.mark.device, pytest.mark.model]
+
+QUESTION = (
+    "Please tell me about the most interesting project you led in the last few years, what "
+    "the team set out to build, which parts of it you designed yourself, and how you measured "
+    "whether it worked."
+)
+CONFIG = parse_interview(
+    {
+        "id": "echo-test",
+        "title": "Echo test",
+        "role": "Tester",
+        "intro": "Hello, and welcome to this short interview about your work.",
+        "closing": "Goodbye.",
+        "short_answer_words": 0,
+        "silence": {"end_of_turn_s": 1.5, "long_pause_s": 30},
+        "questions": [
+            {"id": "one", "text": QUESTION},
+            {"id": "two", "text": "What would you like to ask us?"},
+        ],
+    }
+)
+
+
+def engine_in_the_room(folder, virtual_mic, listener, clock, cancel: bool):
+    from capture.camera import CameraSource
+    from capture.microphone import MicrophoneSource
+    from capture.speaker import Speaker
+    from session.interview.devices import InterviewDevices
+    from session.interview.engine import InterviewEngine
+    from tests.conftest import FACES
+
+    return InterviewEngine(
+        CONFIG,
+        folder,
+        InterviewDevices(
+            CameraSource(FACES / "fr_obama_small.jpg", clock, fps=10),
+            MicrophoneSource(virtual_mic, clock),
+            Speaker("pulse"),
+        ),
+        listener,
+        EngineOptions(face_checks=False, echo_cancellation=cancel),
+        clock=clock,
+    )
+
+
+def question_level_db(folder) -> float:
+    """The median 100 ms level of the recorded microphone over the question's second half
+    (the canceller has had the intro and half a line to settle)."""
+    events = list(read_events(folder / "events.jsonl"))
+    t0 = next(e["t"] for e in events if e["type"] == "recording_started")
+    line = next(
+        e for e in json.loads((folder / "transcript.json").read_text())
+        if e["text"] == QUESTION
+    )
+    audio = read_audio(folder / "recording.mkv")
+    assert t0 >= 0
+    a, b = (line["start"] + line["end"]) / 2, line["end"]
+    n = 1600
+    levels = [rms_db(audio[i : i + n]) for i in range(int(a * 16000), int(b * 16000) - n, n)]
+    return float(np.median(levels))
+
+
+@pytest.mark.parametrize("cancel", [True, False])
+def test_the_interviewers_voice_is_taken_out_of_the_microphone(tmp_path, virtual_mic, cancel):
+    clock = SessionClock()
+    asked = threading.Event()
+
+    def on_line(kind, text, started):
+        if not started and kind == "question":
+            asked.set()
+
+    folder = tmp_path / "attempt"
+    engine = engine_in_the_room(folder, virtual_mic, Heard(on_line=on_line), clock, cancel)
+    engine.start()
+    try:
+        assert asked.wait(60), "the question was not spoken"
+    finally:
+        engine.stop(10.0)
+    level = question_level_db(folder)
+    if cancel:
+        assert level <= -45.0, f"{level:.1f} dB of the interviewer's voice is left"
+    else:  # the same room without the canceller: the voice is there
+        assert level >= -35.0, level
+
+
+def test_a_candidate_talking_over_the_question_is_heard_and_stops_it(
+    tmp_path, virtual_mic, play_to_mic, speech_refs
+):
+    clip = "jfk.wav"
+    clock = SessionClock()
+    asking, second = threading.Event(), threading.Event()
+
+    def on_line(kind, text, started):
+        if started and kind == "question" and "interesting project" in text:
+            asking.set()
+        if started and "like to ask us" in text:
+            second.set()
+
+    folder = tmp_path / "attempt"
+    engine = engine_in_the_room(folder, virtual_mic, Heard(on_line=on_line), clock, True)
+    engine.start()
+    try:
+        assert asking.wait(60), "the question was not spoken"
+        time.sleep(2.0)
+        from tests.conftest import SPEECH
+
+        play_to_mic(SPEECH / clip).wait(20)  # the clip as recorded: louder than the echo
+        assert second.wait(25), "the answer's end of turn did not move the interview on"
+    finally:
+        engine.stop(10.0)
+    types = [e["type"] for e in read_events(folder / "events.jsonl")]
+    assert types.count("barge_in") == 1
+    transcript = json.loads((folder / "transcript.json").read_text())
+    said = " ".join(e["text"] for e in transcript if e["speaker"] == "candidate")
+    reference = {r["file"]: r["reference_text"] for r in speech_refs}[clip]
+    from tools.wer import normalize
+
+    assert jiwer.wer(normalize(reference), normalize(said) or "<nothing>") <= 0.25, said
+    assert "interesting project" not in normalize(said)
