@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 FRAME = AUDIO_RATE // 100  # 10 ms, the only frame length the module takes
 KEEP_S = 10.0  # played audio older than this cannot be in the microphone any more
+# Each 10 ms frame is two calls into the native module, and each call gives the GIL up and
+# waits up to the interpreter's switch interval to get it back: at the default 5 ms, one
+# busy Python thread (the GUI, a caption pass) makes 100 ms of audio take 100 ms or more
+# and the microphone falls behind (measured: 5 s of audio in 5.75 s). At 0.5 ms: 0.85 s.
+SWITCH_INTERVAL_S = 0.0005
 
 
 def _pcm16(x: np.ndarray) -> bytes:
@@ -39,8 +44,11 @@ class EchoCanceller:
     speaker drops what was queued, ``clean(block)`` from the microphone's thread."""
 
     def __init__(self) -> None:
+        import sys
+
         from livekit import rtc
 
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         self._rtc = rtc
         self._apm = rtc.AudioProcessingModule(
             echo_cancellation=True, noise_suppression=False, high_pass_filter=True
