@@ -103,17 +103,19 @@ class EchoGate:
         self._reductions: deque[float] = deque(maxlen=30)  # of blocks with sound in them
         self._echo_heard: deque[float] = deque(maxlen=50)  # mic level of echo-only blocks
 
-    def _get_canceller(self) -> EchoCanceller | None:
-        """Made at first use, on an audio thread (loading the native module takes a while)."""
-        if not self._cancel_echo:
-            return None
+    def prepare(self) -> None:
+        """Loads the canceller (the native module takes a while): call it before the audio
+        threads start, off the GUI thread. Without it, the audio threads never wait for it:
+        they go on without cancelling."""
         with self._canceller_lock:
             if self._canceller is None and self._cancel_echo:
                 from speech.echo_canceller import make_echo_canceller
 
                 self._canceller = make_echo_canceller()
                 self._cancel_echo = self._canceller is not None
-            return self._canceller
+
+    def _get_canceller(self) -> EchoCanceller | None:
+        return self._canceller
 
     @property
     def cancelling(self) -> bool:

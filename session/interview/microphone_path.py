@@ -39,6 +39,7 @@ class MicrophonePath:
         self._reader = reader
         self._recorder = recorder
         self._echo = echo
+        echo.prepare()  # built on the engine's start worker, before any audio flows
         self._vad = vad
         self.turn = turn
         self._captions = captions

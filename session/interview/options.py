@@ -45,7 +45,10 @@ class EngineOptions:
     echo_learn_s: float = 1.0
     echo_margin_db: float = 10.0
     echo_tail_s: float = 0.3
-    echo_cancellation: bool = True  # WebRTC AEC3 before the gate (speech.echo_canceller)
+    # WebRTC AEC3 before the gate (speech.echo_canceller). Off by default: on a loaded
+    # machine (the app with the local model) its 200 native calls a second make the
+    # microphone fall behind and audio is lost; the gate alone then guards the microphone.
+    echo_cancellation: bool = False
     tick_s: float = 0.1
     close_sources: bool = True  # the engine closes camera, mic and speaker at stop
     resume: bool | None = None  # None: resume when the attempt already has answers

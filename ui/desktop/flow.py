@@ -261,6 +261,7 @@ class InterviewFlow(QObject):
             self.review_page.status.setText("Saving your recording\u2026")
             self.review_page.submit_button.setEnabled(False)
             self._show(self.review_page, "review")
+            self.upload_status.emit("Review your interview, then submit it")
         else:
             self._show_finish()
         self.interview_finished.emit(summary)
