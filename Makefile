@@ -37,7 +37,7 @@ test: lint test-system-packages
 	scripts/test-env $(PY) -m pytest
 
 bench: setup
-	scripts/test-env sh -c '$(PY) bench/faces.py && $(PY) bench/captions.py ../shared/testdata/speech.tsv && $(PY) bench/recording.py && $(PY) bench/upload.py && $(PY) bench/interviewer.py'
+	scripts/test-env sh -c '$(PY) bench/faces.py && $(PY) bench/captions.py ../shared/testdata/speech.tsv && $(PY) bench/recording.py && $(PY) bench/upload.py && $(PY) bench/interviewer.py && $(PY) bench/barge_in.py'
 
 screenshots: setup
 	scripts/test-env $(PY) scripts/take_screenshots.py docs/screenshots
