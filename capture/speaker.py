@@ -91,6 +91,11 @@ class _SpeakerBase:
         return self._queue.queued > 0 or time.monotonic() < self._tail_until
 
     @property
+    def latency(self) -> float:
+        """Seconds between handing audio to the device and hearing it."""
+        return self._latency
+
+    @property
     def queued_seconds(self) -> float:
         return self._queue.queued / self.rate
 

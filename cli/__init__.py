@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 
 def print_file_error(name: str, error: Exception, as_json: bool) -> None:
@@ -17,8 +17,6 @@ def print_file_error(name: str, error: Exception, as_json: bool) -> None:
 
 def whisper_model_dir(value: str) -> Path:
     """``--whisper-model DIR``: a folder holding a CTranslate2 Whisper model."""
-    import argparse  # the sub-commands import it anyway; kept out of the module's top
-
     path = Path(value).expanduser()
     if not (path / "model.bin").is_file():
         raise argparse.ArgumentTypeError(
@@ -27,7 +25,7 @@ def whisper_model_dir(value: str) -> Path:
     return path
 
 
-def add_whisper_option(p: Any) -> None:
+def add_whisper_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--whisper-model",
         metavar="DIR",

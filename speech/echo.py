@@ -97,25 +97,18 @@ class EchoGate:
         # learns the small residual echo, so the candidate is heard at a normal level.
         self._cancel_echo = cancel_echo
         self._canceller: EchoCanceller | None = None
-        self._canceller_lock = threading.Lock()
         self._talk_run = 0  # blocks of double talk in a row
         self._reduction = (float("nan"), 0.0)  # (block time, dB the canceller took out)
         self._reductions: deque[float] = deque(maxlen=30)  # of blocks with sound in them
         self._echo_heard: deque[float] = deque(maxlen=50)  # mic level of echo-only blocks
 
     def prepare(self) -> None:
-        """Loads the canceller (the native module takes a while): call it before the audio
-        threads start, off the GUI thread. Without it, the audio threads never wait for it:
-        they go on without cancelling."""
-        with self._canceller_lock:
-            if self._canceller is None and self._cancel_echo:
-                from speech.echo_canceller import make_echo_canceller
+        """Loads the canceller (the native module takes a while): call it once, before the
+        audio threads start and off the GUI thread. Not called: no cancelling."""
+        if self._canceller is None and self._cancel_echo:
+            from speech.echo_canceller import make_echo_canceller
 
-                self._canceller = make_echo_canceller()
-                self._cancel_echo = self._canceller is not None
-
-    def _get_canceller(self) -> EchoCanceller | None:
-        return self._canceller
+            self._canceller = make_echo_canceller()
 
     @property
     def cancelling(self) -> bool:
@@ -125,7 +118,7 @@ class EchoGate:
     def clean(self, block: AudioBlock) -> AudioBlock:
         """The microphone block with the interviewer's echo cancelled (as it is without a
         canceller)."""
-        canceller = self._get_canceller()
+        canceller = self._canceller
         if canceller is None:
             return block
         cleaned = canceller.clean(block)
@@ -174,7 +167,7 @@ class EchoGate:
     def interviewer_rendered(self, samples: np.ndarray, rate: int, t: float) -> None:
         """What the speaker device plays (silence too), heard at session time ``t``: the
         canceller's reference, exact even when the device falls behind."""
-        canceller = self._get_canceller()
+        canceller = self._canceller
         if canceller is not None:
             canceller.rendered(samples, rate, t)
 
@@ -182,7 +175,7 @@ class EchoGate:
         """Audio handed to the speaker at session time ``t``; it plays after what was
         handed over before it."""
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
-        canceller = self._get_canceller()
+        canceller = self._canceller
         if canceller is not None:
             canceller.played(samples, rate, t)
         n = max(1, int(REF_BLOCK_S * rate))

@@ -109,8 +109,10 @@ class EchoCanceller:
         out = np.zeros(n, np.float32)
         t1 = t0 + n / AUDIO_RATE
         with self._lock:
-            for start, x in self._far:
+            for start, x in reversed(self._far):  # in time order: the newest are wanted
                 end = start + len(x) / AUDIO_RATE
+                if end <= t0 - 1.0:
+                    break  # everything before ended earlier still (blocks jitter < 1 s)
                 if end <= t0 or start >= t1:
                     continue
                 a = max(0, round((t0 - start) * AUDIO_RATE))
@@ -135,11 +137,11 @@ class EchoCanceller:
         whole = len(samples) // FRAME * FRAME
         self._rest, self._rest_t = samples[whole:].copy(), t + whole / AUDIO_RATE
         out = np.empty(whole, np.float32)
+        far = self._far_at(t, whole)  # the block's played audio, fetched once
         rtc = self._rtc
         for i in range(0, whole, FRAME):
-            ft = t + i / AUDIO_RATE
-            far = rtc.AudioFrame(_pcm16(self._far_at(ft, FRAME)), AUDIO_RATE, 1, FRAME)
-            self._apm.process_reverse_stream(far)
+            frame = rtc.AudioFrame(_pcm16(far[i : i + FRAME]), AUDIO_RATE, 1, FRAME)
+            self._apm.process_reverse_stream(frame)
             near = rtc.AudioFrame(_pcm16(samples[i : i + FRAME]), AUDIO_RATE, 1, FRAME)
             self._apm.process_stream(near)
             out[i : i + FRAME] = np.frombuffer(bytes(near.data), np.int16) / 32767.0

@@ -144,7 +144,7 @@ class VoicePlayer:
                         break
                     self.speaker.write(audio)
                     # heard once the device has played it: its output latency later
-                    heard = self.clock() + float(getattr(self.speaker, "_latency", 0.0) or 0.0)
+                    heard = self.clock() + float(getattr(self.speaker, "latency", 0.0))
                     _call(self.on_audio, audio, self.speaker.rate, heard)
                 if not started:
                     started = True

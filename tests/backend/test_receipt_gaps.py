@@ -9,7 +9,7 @@ import httpx
 from backend.app import create_app
 from backend.auth import create_token_in
 from tests.backend.server import ThreadedBackend
-from tests.backend.tus_helpers import auth, file_entry, new_attempt, new_upload, patch, submit
+from tests.backend.tus_helpers import auth, new_attempt, submit, upload_file
 
 
 def _submit(tmp_path, summary):
@@ -18,9 +18,8 @@ def _submit(tmp_path, summary):
     token = create_token_in(data_dir, "station", "s")
     with ThreadedBackend(app) as server:
         aid = new_attempt(server.url, token).json()["id"]
-        loc = new_upload(server.url, token, aid, "events.jsonl", 6).headers["location"]
-        assert patch(loc, token, 0, b"abcdef").status_code == 204
-        manifest = {"files": [file_entry("events.jsonl", b"abcdef")], "summary": summary}
+        entry = upload_file(server.url, token, aid, "events.jsonl", b"abcdef")
+        manifest = {"files": [entry], "summary": summary}
         r = submit(server.url, token, aid, manifest)
         assert r.status_code == 200, r.text
         receipt = r.json()

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from session.attempt.manifest import refresh_manifest
 from session.attempt.store import AttemptStore
 from session.interview.options import EngineOptions, EngineParts
 from ui.desktop.check_runner import CheckRunner, CheckSettings
@@ -380,7 +379,6 @@ class InterviewFlow(QObject):
         prepare = self.options.before_upload
 
         def enqueue() -> None:
-            refresh_manifest(folder)  # flags and the final transcript came after it
             if prepare is not None:
                 prepare(folder)
             queue.enqueue(folder)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.attempt.by_question import asked_questions, group_by_question
+from session.attempt.by_question import QuestionGroup, asked_questions, group_by_question
+from session.attempt.final_transcript import FinalPass
 from session.attempt.flags import NOTE_MAX, clear_flag, flag_for, load_flags, set_flag
 from session.attempt.manifest import refresh_manifest
 from session.attempt.transcript import load_transcript
@@ -65,6 +66,7 @@ class ReviewPage(QWidget):
         self.player: Any = None
         self.final_done = False
         self._submit_pending = False
+        self._reads = 0  # reloads started; only the newest fills the tree
         self._flags: list[dict[str, Any]] = []
         self._progress = _Progress(self)
         self._progress.share.connect(self._on_progress)
@@ -140,10 +142,10 @@ class ReviewPage(QWidget):
         self._submit_pending = False
         self.submit_button.setText("&Finish practice" if practice else "S&ubmit interview")
         self.submit_button.setEnabled(True)
-        self.reload()
         if final_pass is None:
             self._final_finished(None)
             return
+        self.reload()  # the live lines, while the pass runs
         self.bar.setValue(0)
         self.bar.show()
         self.status.setText(
@@ -158,16 +160,29 @@ class ReviewPage(QWidget):
             self,
         )
 
-    def reload(self) -> None:
-        """Fills the tree from the folder's transcript and flags."""
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """Reads the folder's transcript, flags and questions on a worker, then fills the
+        tree (and calls ``then``) on the GUI thread."""
         assert self.dir is not None
-        try:
-            entries = load_transcript(self.dir)
-        except ValueError as e:
-            log.error("the transcript cannot be read: %s", e)
-            entries = []
-        self._flags = load_flags(self.dir)
-        groups = group_by_question(entries, asked_questions(self.dir))
+        folder = self.dir
+        self._reads += 1
+        read_no = self._reads
+
+        def filled(read: tuple[list[QuestionGroup], list[dict[str, Any]]]) -> None:
+            if read_no != self._reads:
+                return  # a later read is on its way (the live lines after the final ones)
+            self._fill(*read)
+            if then is not None:
+                then()
+
+        self.runner.run(lambda: _read_review(folder), filled, self._read_failed, self)
+
+    def _read_failed(self, e: BaseException) -> None:
+        log.error("the transcript cannot be read: %s", e)
+        self.status.setText(f"The transcript cannot be shown ({e}). Your recording is kept.")
+
+    def _fill(self, groups: list[QuestionGroup], flags: list[dict[str, Any]]) -> None:
+        self._flags = flags
         self.tree.clear()
         for group in groups:
             head = QTreeWidgetItem([group.title])
@@ -177,9 +192,10 @@ class ReviewPage(QWidget):
             head.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(head)
             for line in group.lines:
-                item = QTreeWidgetItem([self._line_text(line)])
+                text = self._line_text(line)
+                item = QTreeWidgetItem([text])
                 item.setData(0, LINE_ROLE, line)
-                item.setToolTip(0, self._line_text(line))
+                item.setToolTip(0, text)
                 head.addChild(item)
             head.setExpanded(True)
         if not groups:
@@ -200,7 +216,6 @@ class ReviewPage(QWidget):
         self.bar.setValue(int(max(0.0, min(1.0, share)) * 1000))
 
     def _final_finished(self, result: Any) -> None:
-        self.final_done = True
         self.bar.setValue(1000)
         self.bar.hide()
         if result is not None and getattr(result, "source", "final") != "final":
@@ -211,13 +226,17 @@ class ReviewPage(QWidget):
             )
         else:
             self.status.setText("The final transcript is ready.")
-        self.reload()
+        self.reload(self._final_shown)
+
+    def _final_shown(self) -> None:
+        self.final_done = True  # the final text is on screen: flags may be set now
+        self._update_buttons()
         if self._submit_pending:
             self.submit_requested.emit()
 
     def _final_failed(self, e: BaseException) -> None:
         log.error("the final transcript failed: %s", e)
-        self._final_finished(type("Live", (), {"source": "live", "reason": str(e)})())
+        self._final_finished(FinalPass("live", str(e)))
 
     # --- actions ----------------------------------------------------------------------------
     def selected_line(self) -> dict[str, Any] | None:
@@ -292,11 +311,13 @@ class ReviewPage(QWidget):
     def _save(self, fn: Callable[[], None], done_text: str) -> None:
         line = self.selected_line()
 
-        def done(_r: object) -> None:
-            self.reload()
+        def shown() -> None:
             if line is not None:
                 self.select_line(lambda x: x == line)
             self.status.setText(done_text)
+
+        def done(_r: object) -> None:
+            self.reload(shown)
 
         def failed(e: BaseException) -> None:
             self.status.setText(f"The flag could not be saved ({e}). Try again.")
@@ -317,3 +338,13 @@ class ReviewPage(QWidget):
         player, self.player = self.player, None
         if player is not None:
             self.runner.run(player.close)
+
+
+def _read_review(folder: Path) -> tuple[list[QuestionGroup], list[dict[str, Any]]]:
+    """The transcript by question and the flags (disk work: on a worker)."""
+    try:
+        entries = load_transcript(folder)
+    except ValueError as e:  # a malformed transcript: say so, show nothing
+        log.error("the transcript cannot be read: %s", e)
+        entries = []
+    return group_by_question(entries, asked_questions(folder)), load_flags(folder)
